@@ -1,0 +1,1 @@
+export { nativeConnectors } from './native-catalog';

@@ -1,0 +1,32 @@
+import type { AgentConfig } from '../config/config';
+import type { Credentials } from '../connectors/proxy-client';
+import type { Logger } from '../logging/logger';
+import type { AgentRequest } from '../protocol/agent-request';
+import type { AgentResponse } from '../protocol/agent-response';
+import type { ConnectorDirectory } from '../registry/connector-directory';
+
+export type Platform = 'Generic' | 'AWS' | 'GCP' | 'Azure';
+
+/** Everything a route needs, built once per agent. Heavy services are created lazily by the modules that use them. */
+export interface AgentServices {
+  readonly platform: Platform;
+  readonly config: AgentConfig;
+  readonly logger: Logger;
+  readonly directory: ConnectorDirectory;
+  /** Resolves when the plugins of MCD_CONNECTOR_MODULES are loaded (rejects with the reason they are not). */
+  readonly pluginsReady: () => Promise<void>;
+  readonly platformInfo: () => Readonly<Record<string, unknown>>;
+  /** Self-hosted credentials (SPEC §9); identity until the credentials module provides one. */
+  readonly resolveCredentials: (credentials: Credentials) => Promise<Credentials>;
+  /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
+  readonly responsePayloadLimitBytes: number | undefined;
+}
+
+export interface RouteContext {
+  readonly request: AgentRequest;
+  /** Path parameters, decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly services: AgentServices;
+}
+
+export type RouteHandler = (context: RouteContext) => Promise<AgentResponse>;

@@ -1,0 +1,82 @@
+import { type AgentConfig, loadConfig } from '../config/config';
+import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
+import { PayloadTooLargeError } from '../errors/agent-errors';
+import { errorResponse } from '../http/responses';
+import { createLogger, type Logger } from '../logging/logger';
+import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
+import type { AgentResponse } from '../protocol/agent-response';
+import { ConnectorDirectory } from '../registry/connector-directory';
+import { createRouter } from '../routes/route-table';
+import type { AgentServices, Platform } from './agent-services';
+
+export interface AgentOptions {
+  readonly platform?: Platform;
+  /** Parsed configuration; `loadConfig(process.env)` when omitted. */
+  readonly config?: AgentConfig;
+  /** Native connectors (lazy loaders); plugins from MCD_CONNECTOR_MODULES are added to them. */
+  readonly connectors?: ConnectorCatalog;
+  readonly logger?: Logger;
+  readonly platformInfo?: () => Readonly<Record<string, unknown>>;
+  readonly resolveCredentials?: (credentials: Credentials) => Promise<Credentials>;
+  readonly responsePayloadLimitBytes?: number;
+}
+
+export interface Agent {
+  readonly config: AgentConfig;
+  readonly logger: Logger;
+  readonly services: AgentServices;
+  /** The platform-neutral entry point every adapter calls. Never throws: every failure is an envelope. */
+  handle(request: AgentRequest): Promise<AgentResponse>;
+  /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
+  ready(): Promise<void>;
+  /** Closes cached clients. */
+  close(): Promise<void>;
+}
+
+export function createAgent(options: AgentOptions = {}): Agent {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const directory = new ConnectorDirectory(options.connectors ?? {});
+  let plugins: Promise<void> | undefined;
+  const pluginsReady = () => {
+    plugins ??= directory.loadPlugins(config.connectorModules);
+    return plugins;
+  };
+  const services: AgentServices = {
+    platform: options.platform ?? 'Generic',
+    config,
+    logger,
+    directory,
+    pluginsReady,
+    platformInfo: options.platformInfo ?? (() => ({})),
+    resolveCredentials: options.resolveCredentials ?? (async (credentials) => credentials),
+    responsePayloadLimitBytes: options.responsePayloadLimitBytes,
+  };
+  const router = createRouter();
+
+  async function handle(request: AgentRequest): Promise<AgentResponse> {
+    try {
+      if (request.body.length > config.limits.maxRequestBodyBytes) {
+        throw new PayloadTooLargeError(config.limits.maxRequestBodyBytes);
+      }
+      const { handler, params } = router.match(request.method, request.path);
+      return await handler({ request, params, services });
+    } catch (error) {
+      const response = errorResponse(error, firstQueryValue(request.query, 'trace_id') || undefined);
+      if (response.status >= 500) logger.error('Unhandled error', { error: (error as Error)?.message });
+      return response;
+    }
+  }
+
+  return {
+    config,
+    logger,
+    services,
+    handle,
+    ready: pluginsReady,
+    close: async () => {
+      const { closeRegistry } = await import('../registry/registry-for');
+      await closeRegistry(services);
+    },
+  };
+}

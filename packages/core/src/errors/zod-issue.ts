@@ -1,0 +1,29 @@
+import type * as z from 'zod/mini';
+
+/**
+ * A readable message for a zod issue. zod/mini ships no locale (its default text is "Invalid input"), and the input
+ * itself is never echoed: it may be a secret.
+ */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return 'input' in issue && issue.input !== undefined
+        ? `expected ${issue.expected}, received ${kindOf(issue.input)}`
+        : 'is required';
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'unrecognized_keys':
+      return `unexpected keys ${issue.keys.join(', ')}`;
+    case 'invalid_union':
+      return 'does not match any accepted form';
+    default:
+      return issue.code ? issue.code.replaceAll('_', ' ') : 'invalid value';
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,47 @@
+import { BadRequestError } from '../errors/agent-errors';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a request body as JSON: strict UTF-8 (invalid bytes are a 400, not U+FFFD), then a nesting limit checked
+ * iteratively (V8's JSON.parse copes with any depth, but recursive code after it — validation, encoding — would not).
+ */
+export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new BadRequestError('Request body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError(`Malformed JSON in request body: ${(error as Error).message}`);
+  }
+  if (nestingExceeds(value, maxDepth)) throw new BadRequestError(`JSON nesting exceeds ${maxDepth} levels`);
+  return value;
+}
+
+/** Parses a JSON object body; an empty body is `{}`. */
+export function parseJsonObjectBody(body: Buffer, maxDepth: number): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const value = parseJsonBody(body, maxDepth);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequestError('Request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function nestingExceeds(root: unknown, maxDepth: number): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const pending: [unknown, number][] = [[root, 1]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, depth] = item;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(value as object)) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
+}

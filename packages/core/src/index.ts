@@ -1,0 +1,36 @@
+export type { AgentServices, Platform, RouteContext } from './agent/agent-services';
+export type { Agent, AgentOptions } from './agent/create-agent';
+export { createAgent } from './agent/create-agent';
+export type { AgentConfig, LogLevel, StorageType } from './config/config';
+export { ConfigError, loadConfig } from './config/config';
+export type {
+  ConnectorCatalog,
+  ConnectorContext,
+  ConnectorFactory,
+  ConnectorLoader,
+  ConnectorPlugin,
+  Credentials,
+  ProxyClient,
+} from './connectors/proxy-client';
+export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
+export * from './errors/agent-errors';
+export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
+export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
+export { currentLogContext, runWithLogContext } from './logging/log-context';
+export { createLogger, type Logger, type LogSink, stdoutSink } from './logging/logger';
+export { REDACTED, redact } from './logging/redact';
+export { type GuardedResponse, guardedRequest } from './network/guarded-http';
+export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
+export { type AgentRequest, firstQueryValue } from './protocol/agent-request';
+export {
+  type AgentResponse,
+  BINARY_CONTENT_TYPE,
+  GZIP_CONTENT_TYPE,
+  isBinaryBody,
+  isReadable,
+  JSON_CONTENT_TYPE,
+} from './protocol/agent-response';
+export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
+export { installGracefulShutdown } from './server/graceful-shutdown';
+export { createLocalServer } from './server/local-server';
+export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';

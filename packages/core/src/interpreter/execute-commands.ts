@@ -1,0 +1,113 @@
+import type { ProxyClient } from '../connectors/proxy-client';
+import { ForbiddenError, OperationError } from '../errors/agent-errors';
+import type { Command } from '../protocol/execute-request';
+import { type DecodingScope, decodeValue } from './argument-decoding';
+import { type Member, resolveMember } from './member-resolution';
+import { parametersOf, REST_KEYWORDS } from './method-parameters';
+import { assertStoreName } from './name-rules';
+import { createOperationUtils } from './operation-utils';
+
+/**
+ * Runs an operation's commands in order against `client` and returns the last result (SPEC §3). Variables live in a
+ * Map that dies with the call, so a command can only name `_client`, `__utils` and what earlier commands stored.
+ */
+export async function executeCommands(
+  commands: readonly Command[],
+  client: ProxyClient,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const run = new CommandRun(client, signal);
+  let last: unknown = null;
+  for (const command of commands) last = await run.chain(command);
+  return last;
+}
+
+class CommandRun implements DecodingScope {
+  readonly #variables = new Map<string, unknown>();
+  readonly #client: ProxyClient;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(client: ProxyClient, signal: AbortSignal | undefined) {
+    this.#client = client;
+    this.#signal = signal;
+    this.#variables.set('_client', client);
+    this.#variables.set('__utils', createOperationUtils());
+  }
+
+  /** A command and its `next` links, each called on the previous result. */
+  async chain(command: Command): Promise<unknown> {
+    let result = await this.#invoke(this.lookup(command.target ?? '_client'), command);
+    for (let link = command.next; link; link = link.next) {
+      // Deviation: Apollo silently redirected a call on a falsy result to _client.
+      if (result === null || result === undefined) {
+        throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
+      }
+      result = await this.#invoke(result, link);
+    }
+    return result;
+  }
+
+  lookup(name: string): unknown {
+    if (!this.#variables.has(name)) throw new OperationError(`${name} not found in context`);
+    return this.#variables.get(name);
+  }
+
+  /** A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. */
+  async call(value: unknown): Promise<unknown> {
+    const command = value as Partial<Command>;
+    if (typeof command.method !== 'string') throw new OperationError('call value: method must be a string');
+    if (command.target != null && typeof command.target !== 'string') {
+      throw new OperationError('call value: target must be a string');
+    }
+    return this.chain(command as Command);
+  }
+
+  async #invoke(target: unknown, command: Command): Promise<unknown> {
+    this.#signal?.throwIfAborted();
+    const member = resolveMember(target, command.method, this.#client);
+    const result = member.kind === 'value' ? member.value : await this.#call(member, command);
+    if (typeof result === 'function') throw new ForbiddenError(`Method ${command.method} returned a function`);
+    if (command.store != null) {
+      assertStoreName(command.store);
+      this.#variables.set(command.store, result);
+    }
+    return result;
+  }
+
+  async #call(member: Extract<Member, { kind: 'method' }>, command: Command): Promise<unknown> {
+    if (command.args != null && !Array.isArray(command.args)) throw new OperationError('args must be a list');
+    const args = (await decodeValue(command.args ?? [], this)) as unknown[];
+    const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
+    return await member.fn.apply(member.receiver, bindArguments(command.method, member.fn, args, kwargs));
+  }
+}
+
+/** Maps Python keyword arguments onto positions (see method-parameters.ts). */
+export function bindArguments(
+  method: string,
+  fn: (...args: never[]) => unknown,
+  args: unknown[],
+  kwargs: object | undefined,
+): unknown[] {
+  const keys = kwargs ? Object.keys(kwargs) : [];
+  if (!kwargs || keys.length === 0) return args;
+  const names = parametersOf(fn);
+  if (!names) return [...args, kwargs];
+  const bound = [...args];
+  const restIndex = names.indexOf(REST_KEYWORDS);
+  const rest: [string, unknown][] = [];
+  for (const key of keys) {
+    const value = (kwargs as Record<string, unknown>)[key];
+    const index = key === REST_KEYWORDS ? -1 : names.indexOf(key);
+    if (index < 0) {
+      if (restIndex < 0) throw new OperationError(`${method}() got an unexpected keyword argument '${key}'`);
+      rest.push([key, value]);
+    } else if (index < args.length) {
+      throw new OperationError(`${method}() got multiple values for argument '${key}'`);
+    } else {
+      bound[index] = value;
+    }
+  }
+  if (restIndex >= 0) bound[restIndex] = Object.fromEntries(rest);
+  return bound;
+}

@@ -1,0 +1,63 @@
+import type { ProxyClient } from '../connectors/proxy-client';
+import { ForbiddenError, OperationError } from '../errors/agent-errors';
+import { assertMethodName } from './name-rules';
+
+/** What a method name resolves to on a target: a function to call on `receiver`, or a plain value. */
+export type Member =
+  | { readonly kind: 'method'; readonly fn: (...args: unknown[]) => unknown; readonly receiver: unknown }
+  | { readonly kind: 'value'; readonly value: unknown };
+
+/**
+ * SPEC §3 resolution: on the proxy client its extensions first, then its wrapped driver object; on any other value,
+ * that value's own members and those of its prototypes, stopping before Object.prototype and Function.prototype
+ * (so `hasOwnProperty`, `__defineGetter__` and friends are never reachable). A function is never a target.
+ */
+export function resolveMember(target: unknown, name: string, client: ProxyClient): Member {
+  assertMethodName(name);
+  if (target === client) {
+    const extension = findExtension(client, name);
+    if (extension) return extension;
+    if (client.wrappedClient !== undefined && client.wrappedClient !== null) {
+      const member = findMember(client.wrappedClient, name);
+      if (member) return member;
+    }
+    throw new OperationError(`Failed to resolve method ${name}`);
+  }
+  const member = findMember(target, name);
+  if (!member) throw new OperationError(`Failed to resolve method ${name} on ${describe(target)}`);
+  return member;
+}
+
+function findExtension(client: ProxyClient, name: string): Member | undefined {
+  const { extensions } = client;
+  if (extensions && Object.hasOwn(extensions, name)) return toMember(extensions[name], extensions);
+  const dynamic = client.resolveExtension?.(name);
+  return dynamic === undefined ? undefined : toMember(dynamic, client);
+}
+
+function findMember(target: unknown, name: string): Member | undefined {
+  if (typeof target === 'function') throw new ForbiddenError('A function value cannot be a command target');
+  if (target === null || target === undefined) {
+    throw new OperationError(`Cannot resolve method ${name} on ${String(target)}`);
+  }
+  // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods.
+  const holder: object = typeof target === 'object' ? target : Object(target);
+  for (let owner: object | null = holder; owner !== null; owner = Object.getPrototypeOf(owner)) {
+    if (owner === Object.prototype || owner === Function.prototype) return undefined;
+    if (Object.hasOwn(owner, name)) return toMember(Reflect.get(owner, name, holder), target);
+  }
+  return undefined;
+}
+
+function toMember(value: unknown, receiver: unknown): Member {
+  return typeof value === 'function'
+    ? { kind: 'method', fn: value as (...args: unknown[]) => unknown, receiver }
+    : { kind: 'value', value };
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name ? name : 'object';
+}
