@@ -34,3 +34,4 @@ export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';
+export type { StorageBackend } from './storage/storage-backend';

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { AgentRequest } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import type { ConnectorDirectory } from '../registry/connector-directory';
+import type { StorageBackend } from '../storage/storage-backend';
 
 export type Platform = 'Generic' | 'AWS' | 'GCP' | 'Azure';
 
@@ -18,6 +19,8 @@ export interface AgentServices {
   readonly platformInfo: () => Readonly<Record<string, unknown>>;
   /** Self-hosted credentials (SPEC §9); identity until the credentials module provides one. */
   readonly resolveCredentials: (credentials: Credentials) => Promise<Credentials>;
+  /** The agent's storage backend (MCD_STORAGE or the platform default), created on first use. */
+  readonly storage: () => Promise<StorageBackend>;
   /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
   readonly responsePayloadLimitBytes: number | undefined;
 }

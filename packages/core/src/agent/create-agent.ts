@@ -1,12 +1,13 @@
 import { type AgentConfig, loadConfig } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
-import { PayloadTooLargeError } from '../errors/agent-errors';
+import { OperationError, PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import { ConnectorDirectory } from '../registry/connector-directory';
 import { createRouter } from '../routes/route-table';
+import type { StorageBackend } from '../storage/storage-backend';
 import type { AgentServices, Platform } from './agent-services';
 
 export interface AgentOptions {
@@ -19,6 +20,8 @@ export interface AgentOptions {
   readonly platformInfo?: () => Readonly<Record<string, unknown>>;
   readonly resolveCredentials?: (credentials: Credentials) => Promise<Credentials>;
   readonly responsePayloadLimitBytes?: number;
+  /** Overrides the storage backend chosen from the configuration (tests, embedding). */
+  readonly storage?: () => Promise<StorageBackend>;
 }
 
 export interface Agent {
@@ -51,6 +54,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? (async (credentials) => credentials),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
+    storage: options.storage ?? (() => Promise.reject(new OperationError('Storage is not available in this build'))),
   };
   const router = createRouter();
 

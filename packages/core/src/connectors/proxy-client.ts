@@ -1,6 +1,7 @@
 import type { AgentConfig } from '../config/config';
 import type { Logger } from '../logging/logger';
 import type { NetworkGuard } from '../network/network-guard';
+import type { StorageBackend } from '../storage/storage-backend';
 
 /**
  * What a connector hands the interpreter (SPEC §5). Every member the control plane can reach is listed here on
@@ -25,6 +26,8 @@ export interface ConnectorContext {
   readonly config: AgentConfig;
   readonly logger: Logger;
   readonly network: NetworkGuard;
+  /** The agent's own storage (MCD_STORAGE), created on first use. */
+  readonly storage: () => Promise<StorageBackend>;
 }
 
 export type Credentials = Readonly<Record<string, unknown>>;

@@ -11,7 +11,13 @@ export const registryFor = perAgent((services) => {
     ttlSeconds: config.clientCache.ttlSeconds,
     maxEntries: config.clientCache.maxEntries,
     logger,
-    contextFor: (connectionType) => ({ connectionType, config, logger, network: networkGuardFor(services) }),
+    contextFor: (connectionType) => ({
+      connectionType,
+      config,
+      logger,
+      network: networkGuardFor(services),
+      storage: () => services.storage(),
+    }),
   });
 });
 
