@@ -8,10 +8,12 @@ export type {
   ConnectorContext,
   ConnectorFactory,
   ConnectorLoader,
+  ConnectorModule,
   ConnectorPlugin,
   Credentials,
   ProxyClient,
 } from './connectors/proxy-client';
+export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connectors/standard-schema';
 export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
 export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';

@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../config/config';
+import type { AgentConfig, StorageType } from '../config/config';
 import type { Credentials } from '../connectors/proxy-client';
 import type { Logger } from '../logging/logger';
 import type { AgentRequest } from '../protocol/agent-request';
@@ -11,6 +11,8 @@ export type Platform = 'Generic' | 'AWS' | 'GCP' | 'Azure';
 /** Everything a route needs, built once per agent. Heavy services are created lazily by the modules that use them. */
 export interface AgentServices {
   readonly platform: Platform;
+  /** The storage backend when MCD_STORAGE is unset: the runtime's own (S3 on Lambda, GCS on Cloud Run, …). */
+  readonly defaultStorage: StorageType;
   readonly config: AgentConfig;
   readonly logger: Logger;
   readonly directory: ConnectorDirectory;

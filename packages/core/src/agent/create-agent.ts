@@ -1,4 +1,4 @@
-import { type AgentConfig, loadConfig } from '../config/config';
+import { type AgentConfig, loadConfig, type StorageType } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
 import { OperationError, PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
@@ -12,6 +12,8 @@ import type { AgentServices, Platform } from './agent-services';
 
 export interface AgentOptions {
   readonly platform?: Platform;
+  /** SPEC §7 default when MCD_STORAGE is unset; FILESYSTEM (the embedded default) when omitted. */
+  readonly defaultStorage?: StorageType;
   /** Parsed configuration; `loadConfig(process.env)` when omitted. */
   readonly config?: AgentConfig;
   /** Native connectors (lazy loaders); plugins from MCD_CONNECTOR_MODULES are added to them. */
@@ -47,6 +49,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
   };
   const services: AgentServices = {
     platform: options.platform ?? 'Generic',
+    defaultStorage: options.defaultStorage ?? 'FILESYSTEM',
     config,
     logger,
     directory,

@@ -2,6 +2,7 @@ import type { AgentConfig } from '../config/config';
 import type { Logger } from '../logging/logger';
 import type { NetworkGuard } from '../network/network-guard';
 import type { StorageBackend } from '../storage/storage-backend';
+import type { StandardSchemaV1 } from './standard-schema';
 
 /**
  * What a connector hands the interpreter (SPEC §5). Every member the control plane can reach is listed here on
@@ -37,12 +38,18 @@ export type ConnectorFactory = (
   context: ConnectorContext,
 ) => ProxyClient | Promise<ProxyClient>;
 
+/** A connector: how to create its client, and what credentials it accepts (used to validate self-hosted ones). */
+export interface ConnectorModule {
+  readonly create: ConnectorFactory;
+  readonly credentialsSchema?: StandardSchemaV1;
+}
+
 /** Loads a connector's code on first use (`await import()`), so a health check never pays for drivers. */
-export type ConnectorLoader = () => Promise<ConnectorFactory>;
+export type ConnectorLoader = () => Promise<ConnectorModule>;
 
 export type ConnectorCatalog = Readonly<Record<string, ConnectorLoader>>;
 
-/** The shape of a module named in `MCD_CONNECTOR_MODULES`. */
+/** The shape of a module named in `MCD_CONNECTOR_MODULES`: a factory, or a factory with its credentials schema. */
 export interface ConnectorPlugin {
-  readonly connectors: Readonly<Record<string, ConnectorFactory>>;
+  readonly connectors: Readonly<Record<string, ConnectorFactory | ConnectorModule>>;
 }

@@ -107,7 +107,7 @@ export class ClientRegistry {
 
   #newEntry(type: string, credentials: Credentials): Entry {
     const { directory, contextFor, logger } = this.#options;
-    const client = directory.factoryFor(type).then((factory) => factory(credentials, contextFor(type)));
+    const client = directory.connectorFor(type).then((connector) => connector.create(credentials, contextFor(type)));
     logger.debug(`Creating ${type} client`);
     return { type, client, leases: 0, retired: false, closed: false };
   }

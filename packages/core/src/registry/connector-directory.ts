@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ConnectorCatalog, ConnectorFactory, ConnectorLoader } from '../connectors/proxy-client';
+import type { ConnectorCatalog, ConnectorLoader, ConnectorModule } from '../connectors/proxy-client';
 import { OperationError } from '../errors/agent-errors';
 
 /**
@@ -9,15 +9,15 @@ import { OperationError } from '../errors/agent-errors';
  */
 export class ConnectorDirectory {
   readonly #native = new Map<string, ConnectorLoader>();
-  readonly #custom = new Map<string, { factory: ConnectorFactory; module: string }>();
+  readonly #custom = new Map<string, { connector: ConnectorModule; module: string }>();
 
   constructor(native: ConnectorCatalog) {
     for (const [type, loader] of Object.entries(native)) this.#native.set(type, loader);
   }
 
-  async factoryFor(type: string): Promise<ConnectorFactory> {
+  async connectorFor(type: string): Promise<ConnectorModule> {
     const custom = this.#custom.get(type);
-    if (custom) return custom.factory;
+    if (custom) return custom.connector;
     const loader = this.#native.get(type);
     if (!loader) throw new OperationError(`Connection type not supported by this agent: ${type}`);
     return loader();
@@ -47,9 +47,12 @@ export class ConnectorDirectory {
       if (typeof connectors !== 'object' || connectors === null) {
         throw new PluginError(`Connector module ${modulePath} must export "connectors": { [type]: factory }`);
       }
-      for (const [type, factory] of Object.entries(connectors)) {
-        if (typeof factory !== 'function') {
-          throw new PluginError(`Connector module ${modulePath}: connectors.${type} is not a function`);
+      for (const [type, exported] of Object.entries(connectors)) {
+        const connector: unknown = typeof exported === 'function' ? { create: exported } : exported;
+        if (typeof (connector as ConnectorModule | null)?.create !== 'function') {
+          throw new PluginError(
+            `Connector module ${modulePath}: connectors.${type} must be a factory function or { create, credentialsSchema? }`,
+          );
         }
         if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(type)) {
           throw new PluginError(`Connector module ${modulePath}: invalid connection type name ${JSON.stringify(type)}`);
@@ -57,7 +60,7 @@ export class ConnectorDirectory {
         if (this.#native.has(type) || this.#custom.has(type)) {
           throw new PluginError(`Connector module ${modulePath}: connection type ${type} is already defined`);
         }
-        this.#custom.set(type, { factory: factory as ConnectorFactory, module: modulePath });
+        this.#custom.set(type, { connector: connector as ConnectorModule, module: modulePath });
       }
     }
   }
