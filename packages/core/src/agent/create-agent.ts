@@ -1,6 +1,6 @@
 import { type AgentConfig, loadConfig, type StorageType } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
-import { OperationError, PayloadTooLargeError } from '../errors/agent-errors';
+import { PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
@@ -41,7 +41,11 @@ export interface Agent {
 export function createAgent(options: AgentOptions = {}): Agent {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(config.logLevel);
-  const directory = new ConnectorDirectory(options.connectors ?? {});
+  // `storage` is built into the core: it is the agent's own bucket, not a driver (SPEC §7).
+  const directory = new ConnectorDirectory({
+    storage: async () => (await import('../storage/storage-connector')).storageConnector,
+    ...options.connectors,
+  });
   let plugins: Promise<void> | undefined;
   const pluginsReady = () => {
     plugins ??= directory.loadPlugins(config.connectorModules);
@@ -57,7 +61,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? (async (credentials) => credentials),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
-    storage: options.storage ?? (() => Promise.reject(new OperationError('Storage is not available in this build'))),
+    storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
   };
   const router = createRouter();
 

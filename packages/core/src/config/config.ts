@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { describeIssue } from '../errors/zod-issue';
+import { missingStorageSettings } from '../storage/storage-settings';
 
 /*
  * All configuration comes from environment variables, parsed once at start-up (SPEC §10). zod/mini rather than the
@@ -151,6 +152,8 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
   };
+  // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
+  if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }

@@ -31,5 +31,8 @@ export function createRouter(): Router<RouteHandler> {
     .add(GET, '/api/v1/test/network/outbound_ip_address', async (context) => (await network()).outboundIpRoute(context))
     .add(POST, '/api/v1/agent/connectors/types', async (context) =>
       (await import('./connector-types-route')).connectorTypesRoute(context),
+    )
+    .add(GET, '/api/v1/storage/signed/*key', async (context) =>
+      (await import('../storage/signed-url-route')).signedUrlRoute(context),
     );
 }
