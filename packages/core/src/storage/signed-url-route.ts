@@ -12,7 +12,8 @@ import { FilesystemStorage } from './filesystem-storage';
  */
 export const signedUrlRoute: RouteHandler = async ({ request, params, services }) => {
   try {
-    const storage = await services.storage();
+    // No FILESYSTEM backend (another one, or none that works): the route does not exist here.
+    const storage = await services.storage().catch(() => undefined);
     if (!(storage instanceof FilesystemStorage)) throw new RouteNotFoundError(request.method, request.path);
     const body = await storage.openSigned(
       params.key ?? '',

@@ -1,11 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StorageType } from '../../../src/config/config';
 import { startFakeGcs } from './fake-gcs-server';
-import { AZURITE_ACCOUNT, S3RVER_KEYS, startAzurite, startS3rver } from './storage-emulators';
+import { AZURITE_ACCOUNT, freePort, S3RVER_KEYS, startAzurite, startS3rver } from './storage-emulators';
 
 /** One backend of the contract suite: its emulator, and the environment an agent needs to use it. */
 export interface StorageFixture {
@@ -138,11 +137,3 @@ export const allStorageFixtures: readonly StorageFixture[] = [
   gcsFixture,
   filesystemFixture,
 ];
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
