@@ -140,6 +140,7 @@ export class FilesystemStorage implements StorageBackend {
 
   /** Objects here are only reachable through the agent and its signed URLs. */
   async isBucketPrivate(): Promise<boolean> {
+    await this.checkAccess();
     return true;
   }
 

@@ -234,6 +234,55 @@ describe.each(allStorageFixtures)('storage on $type', (fixture) => {
     expect(name).toBe(fixture.type === 'FILESYSTEM' ? storage.env.MCD_STORAGE_PATH : BUCKET);
   });
 
+  it('answers check_storage_access and is_bucket_private on a missing bucket with NotFound', async () => {
+    // Prepare
+    const { PORT: _port, ...env } = { ...storage.env, ...storage.missingBucket } as Record<string, string>;
+    const missing = await startTestAgent(env);
+
+    // Act
+    const answers = await Promise.all(
+      [call('check_storage_access'), call('is_bucket_private')].map((command) => execute([command], {}, missing)),
+    );
+    await missing.close();
+
+    // Assess
+    for (const { body } of answers) {
+      expect(body).toEqual({
+        __mcd_error__: expect.any(String),
+        __mcd_exception__: expect.stringMatching(/^StorageNotFoundError: /),
+        __mcd_stack_trace__: expect.any(Array),
+        __mcd_error_type__: 'NotFound',
+        __mcd_trace_id__: 'trace-1',
+      });
+    }
+  });
+
+  (fixture.checksCredentials ? it : it.skip)('answers refused credentials with Permissions', async () => {
+    // Prepare
+    const refused = await startTestAgent({ ...storage.env, ...storage.wrongCredentials, PORT: '0' });
+
+    // Act
+    const answers = await Promise.all(
+      [
+        call('read', { key: 'notes/hello.txt' }),
+        call('write', { key: 'x', obj_to_write: 'x' }),
+        call('list_objects'),
+      ].map((command) => execute([command], {}, refused)),
+    );
+    await refused.close();
+
+    // Assess
+    for (const { body } of answers) {
+      expect(body).toEqual({
+        __mcd_error__: expect.any(String),
+        __mcd_exception__: expect.stringMatching(/^StoragePermissionsError: /),
+        __mcd_stack_trace__: expect.any(Array),
+        __mcd_error_type__: 'Permissions',
+        __mcd_trace_id__: 'trace-1',
+      });
+    }
+  });
+
   it('uploads a 12 MB file from MCD_TEMP_FOLDER (streamed up) and downloads it streamed', async () => {
     // Prepare
     const data = randomBytes(12 * 1024 * 1024);

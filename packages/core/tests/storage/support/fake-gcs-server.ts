@@ -99,6 +99,7 @@ export async function startFakeGcs(bucket: string, signerPrivateKeyPem: string):
       if (!object) return error(res, 404, 'No such object');
       return media(res, object.data);
     }
+    if (path.startsWith('/storage/v1/b/')) return error(res, 404, 'The specified bucket does not exist.');
     return error(res, 501, `Fake GCS does not implement ${req.method} ${path}`);
   };
 

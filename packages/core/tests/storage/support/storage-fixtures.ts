@@ -9,6 +9,8 @@ import { AZURITE_ACCOUNT, freePort, S3RVER_KEYS, startAzurite, startS3rver } fro
 /** One backend of the contract suite: its emulator, and the environment an agent needs to use it. */
 export interface StorageFixture {
   readonly type: StorageType;
+  /** Whether the emulator refuses bad credentials (the GCS fake and FILESYSTEM have none to refuse). */
+  readonly checksCredentials: boolean;
   start(): Promise<RunningStorage>;
 }
 
@@ -16,6 +18,10 @@ export interface RunningStorage {
   readonly env: Record<string, string>;
   /** A scratch directory for the test (MCD_TEMP_FOLDER, sentinel files). */
   readonly scratch: string;
+  /** Overrides naming a bucket (or root) that does not exist. */
+  readonly missingBucket: Record<string, string>;
+  /** Overrides with credentials the service refuses, where the service checks any. */
+  readonly wrongCredentials?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +33,7 @@ async function scratchDir(): Promise<string> {
 
 export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
   type,
+  checksCredentials: true,
   async start() {
     const [s3, scratch] = await Promise.all([startS3rver(BUCKET), scratchDir()]);
     return {
@@ -39,6 +46,9 @@ export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
         MCD_STORAGE_SECRET_KEY: S3RVER_KEYS.secretKey,
         MCD_STORAGE_REGION: 'us-east-1',
       },
+      missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-bucket' },
+      // s3rver does not verify SigV4 signatures, but it refuses an unknown access key id.
+      wrongCredentials: { MCD_STORAGE_ACCESS_KEY: 'UNKNOWN' },
       stop: async () => {
         await s3.stop();
         await rm(scratch, { recursive: true, force: true });
@@ -49,6 +59,7 @@ export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
 
 export const azureFixture: StorageFixture = {
   type: 'AZURE_BLOB',
+  checksCredentials: true,
   async start() {
     const [azurite, scratch] = await Promise.all([startAzurite(), scratchDir()]);
     const endpoint = `${azurite.url}/${AZURITE_ACCOUNT.name}`;
@@ -64,6 +75,8 @@ export const azureFixture: StorageFixture = {
         MCD_STORAGE_ENDPOINT_URL: endpoint,
         MCD_STORAGE_ACCESS_KEY: AZURITE_ACCOUNT.key,
       },
+      missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-container' },
+      wrongCredentials: { MCD_STORAGE_ACCESS_KEY: Buffer.from('wrong-key').toString('base64') },
       stop: async () => {
         await azurite.stop();
         await rm(scratch, { recursive: true, force: true });
@@ -78,6 +91,7 @@ export const azureFixture: StorageFixture = {
  */
 export const gcsFixture: StorageFixture = {
   type: 'GCS',
+  checksCredentials: false,
   async start() {
     const scratch = await scratchDir();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -101,6 +115,7 @@ export const gcsFixture: StorageFixture = {
     return {
       scratch,
       env: { MCD_STORAGE: 'GCS', MCD_STORAGE_BUCKET_NAME: BUCKET, MCD_STORAGE_ENDPOINT_URL: gcs.url },
+      missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-bucket' },
       stop: async () => {
         await gcs.close();
         if (previous === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -118,6 +133,7 @@ export const gcsFixture: StorageFixture = {
  */
 export const filesystemFixture: StorageFixture = {
   type: 'FILESYSTEM',
+  checksCredentials: false,
   async start() {
     const scratch = await scratchDir();
     const root = join(scratch, 'root', 'storage');
@@ -125,6 +141,8 @@ export const filesystemFixture: StorageFixture = {
     return {
       scratch,
       env: { MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: root, PORT: String(await freePort()) },
+      // A root that cannot exist: a "directory" below a regular file.
+      missingBucket: { MCD_STORAGE_PATH: '/dev/null/storage' },
       stop: () => rm(scratch, { recursive: true, force: true }),
     };
   },
