@@ -36,4 +36,12 @@ export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';
-export type { StorageBackend } from './storage/storage-backend';
+export { openConfinedFile } from './storage/local-file';
+export type { ListOptions, ListPage, StorageBackend, StoredObject } from './storage/storage-backend';
+export {
+  InvalidStorageKeyError,
+  LocalPathForbiddenError,
+  StorageConfigurationError,
+  StorageNotFoundError,
+  StoragePermissionsError,
+} from './storage/storage-errors';

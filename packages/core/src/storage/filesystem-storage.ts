@@ -57,7 +57,14 @@ export class FilesystemStorage implements StorageBackend {
       else await writeFile(temp, data, { flag: 'wx' });
       await rename(temp, path);
     } catch (error) {
-      await rm(temp, { force: true });
+      await rm(temp, { force: true }).catch(() => undefined); // its folder may not even exist
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
+        // Object stores hold "a" and "a/b" side by side; a directory tree cannot.
+        throw new OperationError(`Cannot write ${key}: it collides with an object or folder of the same path`, {
+          cause: error,
+        });
+      }
       throw toStorageError(error, key);
     }
   }

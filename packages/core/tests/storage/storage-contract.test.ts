@@ -378,6 +378,21 @@ describe.each(allStorageFixtures)('storage on $type', (fixture) => {
     });
   });
 
+  it('refuses hostile prefixes for list_objects and read_many_json', async () => {
+    // Act
+    const answers = await Promise.all(
+      [call('list_objects', { prefix: '../' }), call('read_many_json', { prefix: '/etc' })].map((command) =>
+        execute([command]),
+      ),
+    );
+
+    // Assess
+    expect(answers.map(({ body }) => [body.__mcd_error__, body.__mcd_error_type__])).toEqual([
+      [`Invalid storage prefix "../": '..' segments are not allowed`, 'Forbidden'],
+      ['Invalid storage prefix "/etc": absolute keys are not allowed', 'Forbidden'],
+    ]);
+  });
+
   describe('large responses offloaded to storage', () => {
     const big = { data: 'x'.repeat(100) };
 
