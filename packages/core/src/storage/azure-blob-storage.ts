@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { OperationError } from '../errors/agent-errors';
+import { AgentError, OperationError } from '../errors/agent-errors';
 import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
 import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
@@ -158,6 +158,7 @@ interface BlobItemLike {
 }
 
 function toStorageError(error: unknown, key: string): Error {
+  if (error instanceof AgentError) return error;
   const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
   if (statusCode === 404) return new StorageNotFoundError(`${code ?? 'NotFound'}: ${key}`, { cause: error });
   const summary = `Azure Blob ${code ?? 'error'}: ${(message ?? String(error)).split('\n')[0]}`;

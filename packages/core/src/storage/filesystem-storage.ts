@@ -4,7 +4,7 @@ import { access, constants, mkdir, open, readdir, rename, rm, rmdir, stat, unlin
 import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { OperationError } from '../errors/agent-errors';
+import { AgentError, OperationError } from '../errors/agent-errors';
 import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
 import {
   InvalidStorageKeyError,
@@ -227,7 +227,7 @@ function toStorageError(error: unknown, key: string): Error {
   if (code === 'EACCES' || code === 'EPERM') {
     return new StoragePermissionsError(`Permission denied for ${key}`, { cause: error });
   }
-  if (error instanceof Error && 'status' in error) return error;
+  if (error instanceof AgentError) return error;
   return new OperationError(`Storage operation failed for ${key}: ${(error as Error)?.message ?? String(error)}`, {
     cause: error,
   });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket } from '@google-cloud/storage';
-import { OperationError } from '../errors/agent-errors';
+import { AgentError, OperationError } from '../errors/agent-errors';
 import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
 import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
@@ -89,9 +89,10 @@ export class GcsStorage implements StorageBackend {
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
+    const prefix = this.#keys.toFull(options.prefix, 'prefix');
     const [files, , response] = await this.#call(options.prefix ?? '', () =>
       this.#bucket.getFiles({
-        prefix: this.#keys.toFull(options.prefix, 'prefix') || undefined,
+        prefix: prefix || undefined,
         maxResults: options.batchSize ?? DEFAULT_BATCH_SIZE,
         pageToken: options.continuationToken || undefined,
         delimiter: options.delimiter || undefined,
@@ -141,6 +142,7 @@ export class GcsStorage implements StorageBackend {
 }
 
 function toStorageError(error: unknown, key: string): Error {
+  if (error instanceof AgentError) return error;
   const { code, message } = error as { code?: unknown; message?: string };
   if (code === 404) return new StorageNotFoundError(`Object not found: ${key}`, { cause: error });
   return (

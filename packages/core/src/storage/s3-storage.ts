@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { OperationError } from '../errors/agent-errors';
+import { AgentError, OperationError } from '../errors/agent-errors';
 import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
 import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
@@ -98,11 +98,12 @@ export class S3Storage implements StorageBackend {
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
+    const prefix = this.#keys.toFull(options.prefix, 'prefix');
     const output = await this.#call(options.prefix ?? '', () =>
       this.#client.send(
         new this.#sdk.ListObjectsV2Command({
           Bucket: this.bucketName,
-          Prefix: this.#keys.toFull(options.prefix, 'prefix') || undefined,
+          Prefix: prefix || undefined,
           MaxKeys: options.batchSize ?? DEFAULT_BATCH_SIZE,
           ContinuationToken: options.continuationToken || undefined,
           Delimiter: options.delimiter || undefined,
@@ -176,6 +177,7 @@ export class S3Storage implements StorageBackend {
 }
 
 function toStorageError(error: unknown, key: string): Error {
+  if (error instanceof AgentError) return error;
   const { name, message } = error as Error;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
