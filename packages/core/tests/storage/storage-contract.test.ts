@@ -90,6 +90,23 @@ describe.each(allStorageFixtures)('storage on $type', (fixture) => {
     expect(read.data.equals(data)).toBe(true);
   });
 
+  it('handles empty objects and Python-style encoding names', async () => {
+    // Prepare
+    await result(call('write', { key: 'edge/empty', obj_to_write: '' }));
+    await result(call('write', { key: 'edge/latin1', obj_to_write: bytes(Buffer.from([0x63, 0x61, 0x66, 0xe9])) }));
+
+    // Act
+    const empty = await raw(call('read', { key: 'edge/empty', decompress: true }));
+    const latin = await result(call('read', { key: 'edge/latin1', encoding: 'latin-1' }));
+    const unknown = await execute([call('read', { key: 'edge/latin1', encoding: 'klingon' })]);
+
+    // Assess
+    expect(empty.response.status).toBe(200);
+    expect(empty.data.length).toBe(0);
+    expect(latin).toBe('café');
+    expect(unknown.body.__mcd_error__).toBe('Unknown encoding: klingon');
+  });
+
   it('decompresses gzip objects when asked and passes other objects through', async () => {
     // Prepare
     await result(call('write', { key: 'gz/data.json.gz', obj_to_write: bytes(gzipSync('{"a": 1}')) }));
