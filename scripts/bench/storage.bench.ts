@@ -33,6 +33,17 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));
 `;
 
+/** The least a proxy can do: the same object from s3rver, piped through one extra process. */
+const PROXY_SERVER = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  http.get(process.env.BENCH_URL, (upstream) => {
+    res.setHeader('content-type', 'application/octet-stream');
+    upstream.pipe(res);
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
 export default (async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'artemis-storage-bench-'));
   const stops: (() => Promise<void>)[] = [];
@@ -79,6 +90,14 @@ export default (async () => {
       throughput(() => download(`${url}/api/v1/agent/execute/storage/read`, 'POST', readBody()));
     const fsSamples = await interleave(ROUNDS, floorRead, agentRead(filesystem.url));
     const s3Samples = await interleave(2, floorRead, agentRead(s3Reader.url));
+    // The agent's own cost on S3: the same object fetched straight from s3rver with a pre-signed URL.
+    const presigned = JSON.parse(
+      (await execute(s3Reader.url, { method: 'generate_presigned_url', args: ['big.bin', 3600] })).toString(),
+    ) as { __mcd_result__: string };
+    const proxy = await startServer(['-e', PROXY_SERVER], { BENCH_URL: presigned.__mcd_result__ });
+    stops.push(() => stop(proxy.child));
+    const proxied = () => throughput(() => download(proxy.url, 'GET'));
+    const s3ProxySamples = await interleave(2, proxied, agentRead(s3Reader.url));
 
     const floorPeak = await peakRssMb(floor.child);
     const memoryFigure = (name: string, subject: number, note: string): BenchFigure => ({
@@ -119,6 +138,15 @@ export default (async () => {
         direction: 'min',
         goal: 0.1,
         note: 'bounded by s3rver (Koa + fs in one process), not by the agent',
+      },
+      {
+        name: 'storage read 1 GB S3 (s3rver): MB/s vs a bare node proxy',
+        subject: median(s3ProxySamples.subject),
+        floor: median(s3ProxySamples.floor),
+        unit: 'MB/s',
+        direction: 'min',
+        goal: 0.8,
+        note: 'floor = http.get(pre-signed URL).pipe(res): the cost of the agent beyond the hop itself',
       },
       memoryFigure(
         'storage upload_file 1 GB → S3 multipart: peak RSS',
