@@ -156,14 +156,17 @@ export class S3Storage implements StorageBackend {
     );
   }
 
-  /** A bucket setting that may simply not exist (no public access block, no policy) or not be supported. */
+  /**
+   * A bucket setting that may simply not exist (no public access block, no policy: 404) or that the service does
+   * not implement (501). Anything else fails the check: an unknown answer must never read as "private".
+   */
   async #optional<T>(fetch: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fetch();
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 403) throw toStorageError(error, this.bucketName);
-      return undefined;
+      if (status === 404 || status === 501) return undefined;
+      throw toStorageError(error, this.bucketName);
     }
   }
 

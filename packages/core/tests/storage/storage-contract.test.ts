@@ -274,6 +274,19 @@ describe.each(allStorageFixtures)('storage on $type', (fixture) => {
     }
   });
 
+  (fixture.hasPublicBuckets ? it : it.skip)('reports a bucket anyone may read as not private', async () => {
+    // Prepare
+    const { PORT: _port, ...env } = { ...storage.env, ...storage.publicBucket } as Record<string, string>;
+    const open = await startTestAgent(env);
+
+    // Act
+    const { body } = await execute([call('is_bucket_private')], {}, open);
+    await open.close();
+
+    // Assess
+    expect(body).toEqual({ __mcd_result__: false, __mcd_trace_id__: 'trace-1' });
+  });
+
   (fixture.checksCredentials ? it : it.skip)('answers refused credentials with Permissions', async () => {
     // Prepare
     const refused = await startTestAgent({ ...storage.env, ...storage.wrongCredentials, PORT: '0' });

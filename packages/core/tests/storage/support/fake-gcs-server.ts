@@ -21,7 +21,12 @@ interface StoredObject {
   readonly updated: Date;
 }
 
-export async function startFakeGcs(bucket: string, signerPrivateKeyPem: string): Promise<FakeGcs> {
+/** `publicBucket`: a second bucket that exists only to be public (an allUsers IAM binding), for is_bucket_private. */
+export async function startFakeGcs(
+  bucket: string,
+  signerPrivateKeyPem: string,
+  publicBucket?: string,
+): Promise<FakeGcs> {
   const objects = new Map<string, StoredObject>();
   const sessions = new Map<string, string>();
   const publicKey = createPublicKey(signerPrivateKeyPem);
@@ -98,6 +103,12 @@ export async function startFakeGcs(bucket: string, signerPrivateKeyPem: string):
       const object = objects.get(decodeURIComponent(path.slice(bucket.length + 2)));
       if (!object) return error(res, 404, 'No such object');
       return media(res, object.data);
+    }
+    if (req.method === 'GET' && publicBucket && path === `/storage/v1/b/${publicBucket}`) {
+      return json(res, 200, { name: publicBucket, iamConfiguration: { uniformBucketLevelAccess: { enabled: true } } });
+    }
+    if (req.method === 'GET' && publicBucket && path === `/storage/v1/b/${publicBucket}/iam`) {
+      return json(res, 200, { bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }] });
     }
     if (path.startsWith('/storage/v1/b/')) return error(res, 404, 'The specified bucket does not exist.');
     return error(res, 501, `Fake GCS does not implement ${req.method} ${path}`);

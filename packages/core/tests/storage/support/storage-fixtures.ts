@@ -11,6 +11,8 @@ export interface StorageFixture {
   readonly type: StorageType;
   /** Whether the emulator refuses bad credentials (the GCS fake and FILESYSTEM have none to refuse). */
   readonly checksCredentials: boolean;
+  /** Whether the emulator can hold a public bucket (s3rver has no ACLs or policies; FILESYSTEM is never public). */
+  readonly hasPublicBuckets: boolean;
   start(): Promise<RunningStorage>;
 }
 
@@ -20,6 +22,8 @@ export interface RunningStorage {
   readonly scratch: string;
   /** Overrides naming a bucket (or root) that does not exist. */
   readonly missingBucket: Record<string, string>;
+  /** Overrides naming a bucket anyone may read, where the emulator has such a thing (s3rver has no ACLs). */
+  readonly publicBucket?: Record<string, string>;
   /** Overrides with credentials the service refuses, where the service checks any. */
   readonly wrongCredentials?: Record<string, string>;
   stop(): Promise<void>;
@@ -34,6 +38,7 @@ async function scratchDir(): Promise<string> {
 export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
   type,
   checksCredentials: true,
+  hasPublicBuckets: false,
   async start() {
     const [s3, scratch] = await Promise.all([startS3rver(BUCKET), scratchDir()]);
     return {
@@ -60,12 +65,15 @@ export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
 export const azureFixture: StorageFixture = {
   type: 'AZURE_BLOB',
   checksCredentials: true,
+  hasPublicBuckets: true,
   async start() {
     const [azurite, scratch] = await Promise.all([startAzurite(), scratchDir()]);
     const endpoint = `${azurite.url}/${AZURITE_ACCOUNT.name}`;
     const { BlobServiceClient, StorageSharedKeyCredential } = await import('@azure/storage-blob');
     const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT.name, AZURITE_ACCOUNT.key);
-    await new BlobServiceClient(endpoint, credential).getContainerClient(BUCKET).create();
+    const service = new BlobServiceClient(endpoint, credential);
+    await service.getContainerClient(BUCKET).create();
+    await service.getContainerClient('public-container').create({ access: 'blob' });
     return {
       scratch,
       env: {
@@ -76,6 +84,7 @@ export const azureFixture: StorageFixture = {
         MCD_STORAGE_ACCESS_KEY: AZURITE_ACCOUNT.key,
       },
       missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-container' },
+      publicBucket: { MCD_STORAGE_BUCKET_NAME: 'public-container' },
       wrongCredentials: { MCD_STORAGE_ACCESS_KEY: Buffer.from('wrong-key').toString('base64') },
       stop: async () => {
         await azurite.stop();
@@ -92,6 +101,7 @@ export const azureFixture: StorageFixture = {
 export const gcsFixture: StorageFixture = {
   type: 'GCS',
   checksCredentials: false,
+  hasPublicBuckets: true,
   async start() {
     const scratch = await scratchDir();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -111,11 +121,12 @@ export const gcsFixture: StorageFixture = {
     );
     const previous = process.env.GOOGLE_APPLICATION_CREDENTIALS;
     process.env.GOOGLE_APPLICATION_CREDENTIALS = keyFile;
-    const gcs = await startFakeGcs(BUCKET, pem);
+    const gcs = await startFakeGcs(BUCKET, pem, 'public-bucket');
     return {
       scratch,
       env: { MCD_STORAGE: 'GCS', MCD_STORAGE_BUCKET_NAME: BUCKET, MCD_STORAGE_ENDPOINT_URL: gcs.url },
       missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-bucket' },
+      publicBucket: { MCD_STORAGE_BUCKET_NAME: 'public-bucket' },
       stop: async () => {
         await gcs.close();
         if (previous === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -134,6 +145,7 @@ export const gcsFixture: StorageFixture = {
 export const filesystemFixture: StorageFixture = {
   type: 'FILESYSTEM',
   checksCredentials: false,
+  hasPublicBuckets: false,
   async start() {
     const scratch = await scratchDir();
     const root = join(scratch, 'root', 'storage');
