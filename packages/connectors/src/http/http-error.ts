@@ -19,3 +19,15 @@ export class HTTPError extends OperationError {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * The request never got an answer: refused connection, DNS failure, TLS verification, timeout (requests'
+ * ConnectionError / SSLError / Timeout). The message keeps Node's code, e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`.
+ */
+export class ConnectionError extends OperationError {
+  constructor(url: string, cause: unknown) {
+    const { message, code } = (cause ?? {}) as { message?: unknown; code?: unknown };
+    const detail = typeof message === 'string' && message ? message : String(cause);
+    super(`Request to ${url} failed: ${detail}${typeof code === 'string' ? ` (${code})` : ''}`, { cause });
+  }
+}

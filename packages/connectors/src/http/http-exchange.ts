@@ -1,8 +1,14 @@
 import type { Readable } from 'node:stream';
 import { pipeline, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { type GuardedStreamResponse, guardedStreamRequest, type NetworkGuard, OperationError } from '@artemis/core';
-import { HTTPError } from './http-error';
+import {
+  AgentError,
+  type GuardedStreamResponse,
+  guardedStreamRequest,
+  type NetworkGuard,
+  OperationError,
+} from '@artemis/core';
+import { ConnectionError, HTTPError } from './http-error';
 
 /** One request as the http connector sends it, before redirects. */
 export interface HttpExchange {
@@ -39,6 +45,9 @@ export async function sendFollowingRedirects(
       timeoutMs: current.timeoutMs,
       ca: current.ca,
       rejectUnauthorized: current.rejectUnauthorized,
+    }).catch((error: unknown) => {
+      // The guard's refusals are answered as they are; transport failures say which URL failed and why.
+      throw error instanceof AgentError ? error : new ConnectionError(current.url, error);
     });
     const location = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.status) || !location) return response;

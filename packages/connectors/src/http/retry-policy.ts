@@ -14,10 +14,10 @@ import { HTTPError } from './http-error';
 const MAX_TRIES = 10;
 
 export const retryArgsSchema = z.object({
-  tries: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_TRIES))),
-  delay: z.optional(z.number().check(z.minimum(0), z.maximum(60))),
-  backoff: z.optional(z.number().check(z.minimum(1), z.maximum(10))),
-  max_delay: z.optional(z.number().check(z.minimum(0), z.maximum(300))),
+  tries: z.optional(z.int().check(z.minimum(1, 'expected 1 to 10'), z.maximum(MAX_TRIES, 'expected 1 to 10'))),
+  delay: z.optional(z.number().check(z.minimum(0, 'expected 0 to 60 s'), z.maximum(60, 'expected 0 to 60 s'))),
+  backoff: z.optional(z.number().check(z.minimum(1, 'expected 1 to 10'), z.maximum(10, 'expected 1 to 10'))),
+  max_delay: z.optional(z.number().check(z.minimum(0, 'expected 0 to 300 s'), z.maximum(300, 'expected 0 to 300 s'))),
 });
 
 export type RetryArgs = z.output<typeof retryArgsSchema>;
