@@ -19,6 +19,8 @@ export interface AwsService {
   readonly load: () => Promise<SdkModule>;
   /** Its client class export, e.g. `S3Client`. */
   readonly clientClass: string;
+  /** boto3 client methods that are not operations (S3's `generate_presigned_url`). */
+  readonly extraExtensions?: (client: unknown, operations: BotoOperations) => Readonly<Record<string, unknown>>;
 }
 
 interface SdkClient {
@@ -52,6 +54,7 @@ async function createAwsProxyClient(
 
   return {
     extensions: Object.freeze({
+      ...spec.extraExtensions?.(client, operations),
       get_paginator: withParameters(['operation_name'], (name: string) => {
         const { operation, paginate } = operations.paginator(String(name));
         return new Paginator(operation, paginate, client);

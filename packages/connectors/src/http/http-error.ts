@@ -25,7 +25,10 @@ export class HTTPError extends OperationError {
  * ConnectionError / SSLError / Timeout). The message keeps Node's code, e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`.
  */
 export class ConnectionError extends OperationError {
-  constructor(url: string, cause: unknown) {
+  constructor(url: string, failure: unknown) {
+    // An aborted request carries the signal's reason (e.g. the TimeoutError) as its cause: that is the real story.
+    const inner = (failure as { name?: unknown; cause?: unknown } | null)?.cause;
+    const cause = (failure as { name?: unknown } | null)?.name === 'AbortError' && inner ? inner : failure;
     const { message, code } = (cause ?? {}) as { message?: unknown; code?: unknown };
     const detail = typeof message === 'string' && message ? message : String(cause);
     super(`Request to ${url} failed: ${detail}${typeof code === 'string' ? ` (${code})` : ''}`, { cause });

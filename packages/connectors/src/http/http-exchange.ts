@@ -100,18 +100,26 @@ export function decodedBody(response: GuardedStreamResponse): Readable {
 }
 
 /** Reads a (decoded) body into memory, refusing one larger than `maxBytes` rather than cutting it silently. */
-export async function readBody(body: Readable, maxBytes: number, url: string): Promise<Buffer> {
+export async function readBody(body: Readable, maxBytes: number, response: GuardedStreamResponse): Promise<Buffer> {
+  const url = response.url.href;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new OperationError(
-        `Response from ${url} exceeds ${maxBytes} bytes; use download_to_storage for large responses.`,
-      );
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.destroy();
+        throw new OperationError(
+          `Response from ${url} exceeds ${maxBytes} bytes; use download_to_storage for large responses.`,
+        );
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    // A timeout or a reset in the middle of the body is a transport failure like one before the headers; the socket
+    // only says "aborted", the signal says why.
+    if (error instanceof AgentError) throw error;
+    throw new ConnectionError(url, response.signal.aborted ? response.signal.reason : error);
   }
   return Buffer.concat(chunks);
 }

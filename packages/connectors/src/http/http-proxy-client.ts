@@ -94,7 +94,7 @@ class HttpProxyClient {
   async doRequest(options: RequestOptions): Promise<unknown> {
     const response = await this.#send(options, 'POST');
     await assertSuccess(response);
-    const body = await readBody(decodedBody(response), MAX_IN_MEMORY_RESPONSE_BYTES, response.url.href);
+    const body = await readBody(decodedBody(response), MAX_IN_MEMORY_RESPONSE_BYTES, response);
     return options.response_format === 'text' ? decodeText(body, response) : parseJson(body, response);
   }
 
@@ -113,7 +113,7 @@ class HttpProxyClient {
   async downloadBytes(options: RequestOptions): Promise<Buffer> {
     const response = await this.#send(options, 'GET');
     await assertSuccess(response);
-    return readBody(decodedBody(response), MAX_IN_MEMORY_RESPONSE_BYTES, response.url.href);
+    return readBody(decodedBody(response), MAX_IN_MEMORY_RESPONSE_BYTES, response);
   }
 
   /** Streams the body into the agent's storage under `key`; memory stays flat whatever the size. */
@@ -124,12 +124,16 @@ class HttpProxyClient {
     const response = await this.#send(options, 'GET');
     await assertSuccess(response);
     const counter = byteCounter();
-    await storage.write(
-      key,
-      pipeline(decodedBody(response), counter, () => {
-        // Failures surface through `storage.write`, which consumes the stream.
-      }),
-    );
+    const source = pipeline(decodedBody(response), counter, () => {
+      // Failures surface through `storage.write`, which consumes the stream.
+    });
+    try {
+      await storage.write(key, source);
+    } catch (error) {
+      // A backend that gave up must not leave the download's socket open until the timeout.
+      response.body.destroy();
+      throw error;
+    }
     return {
       bucket_name: storage.bucketName,
       key,

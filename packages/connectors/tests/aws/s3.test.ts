@@ -178,6 +178,45 @@ describe('s3 connector against s3rver', () => {
     });
   });
 
+  it('generate_presigned_url signs a get_object URL that s3rver serves without credentials', async () => {
+    // Prepare
+    await s3([{ method: 'put_object', kwargs: { Bucket: BUCKET, Key: 'shared.txt', Body: 'shared body' } }]);
+
+    // Act
+    const answer = await s3([
+      {
+        method: 'generate_presigned_url',
+        kwargs: { ClientMethod: 'get_object', Params: { Bucket: BUCKET, Key: 'shared.txt' }, ExpiresIn: 600 },
+      },
+    ]);
+
+    // Assess
+    const url = answer.__mcd_result__ as string;
+    expect(url).toMatch(new RegExp(`^${s3rver.endpoint}/${BUCKET}/shared.txt\\?.*X-Amz-Expires=600`));
+    const fetched = await fetch(url);
+    expect(fetched.status).toBe(200);
+    await expect(fetched.text()).resolves.toBe('shared body');
+  });
+
+  it('refuses a pre-signed URL that outlives SigV4', async () => {
+    // Act
+    const answer = await s3([
+      { method: 'generate_presigned_url', args: ['get_object', { Bucket: BUCKET, Key: 'x' }, 10_000_000] },
+    ]);
+
+    // Assess
+    expect(answer.__mcd_error__).toBe('ExpiresIn must be a whole number of seconds from 1 to 604800');
+  });
+
+  it('accepts the same credentials wrapped in connect_args', async () => {
+    // Act
+    const answer = await execute(agent, 's3', [{ method: 'list_buckets' }], { connect_args: credentials });
+
+    // Assess
+    const buckets = (answer.__mcd_result__ as { Buckets: { Name: string }[] }).Buckets;
+    expect(buckets.map((bucket) => bucket.Name)).toEqual([BUCKET]);
+  });
+
   it('can_paginate tells which operations have a paginator', async () => {
     // Act
     const yes = await s3([{ method: 'can_paginate', args: ['list_objects_v2'] }]);

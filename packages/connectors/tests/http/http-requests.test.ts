@@ -45,6 +45,11 @@ describe('http connector: requests against a local server', () => {
         case '/binary':
           response.writeHead(200, { 'content-type': 'application/octet-stream' });
           return void response.end(BINARY);
+        case '/no-answer':
+          return;
+        case '/stall':
+          response.writeHead(200, { 'content-type': 'application/json' });
+          return void response.write('{"partial": ');
         case '/gzipped':
           response.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' });
           return void response.end(gzipSync(BINARY));
@@ -180,6 +185,31 @@ describe('http connector: requests against a local server', () => {
       __mcd_error_attrs__: { status_code: 503, reason: 'Service Unavailable' },
       __mcd_trace_id__: 'trace-1',
     });
+  });
+
+  it('answers a ConnectionError when the body stalls past the timeout', async () => {
+    // Prepare
+    const url = `${server.url}/stall`;
+
+    // Act
+    const answer = await execute(agent, 'http', [
+      { method: 'do_request', kwargs: { url, http_method: 'GET', timeout: 0.2 } },
+    ]);
+
+    // Assess
+    expect(answer.__mcd_error__).toBe(`Request to ${url} failed: The operation was aborted due to timeout`);
+    expect(answer.__mcd_exception__).toMatch(/^ConnectionError: /);
+  });
+
+  it('answers a ConnectionError when no answer comes before the timeout', async () => {
+    // Prepare
+    const url = `${server.url}/no-answer`;
+
+    // Act
+    const answer = await execute(agent, 'http', [{ method: 'download_bytes', kwargs: { url, timeout: 0.2 } }]);
+
+    // Assess
+    expect(answer.__mcd_error__).toBe(`Request to ${url} failed: The operation was aborted due to timeout`);
   });
 
   it('refuses a body that is not JSON with a clear error', async () => {

@@ -17,6 +17,8 @@ export interface GuardedStreamResponse {
   readonly reason: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: IncomingMessage;
+  /** Aborted when the timeout (or the caller's signal) ends the exchange; its reason says why a body stopped. */
+  readonly signal: AbortSignal;
 }
 
 export interface GuardedRequestOptions {
@@ -61,7 +63,14 @@ export async function guardedStreamRequest(
     });
     req.once('error', reject);
     req.once('response', (res) =>
-      resolve({ url, status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, body: res }),
+      resolve({
+        url,
+        status: res.statusCode ?? 0,
+        reason: res.statusMessage ?? '',
+        headers: res.headers,
+        body: res,
+        signal,
+      }),
     );
     req.end(options.body);
   });
