@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { gzipBuffer, isReadable, typed } from '@artemis/core';
+import { gzipBuffer, isReadable, OperationError, typed } from '@artemis/core';
 
 interface SdkMetadata {
   readonly httpStatusCode?: number;
@@ -46,7 +46,9 @@ async function streamingBody(stream: NodeJS.ReadableStream & { destroy?: () => v
     size += chunk.length;
     if (size > MAX_STREAMING_BODY_BYTES) {
       stream.destroy?.();
-      throw new Error(`Streaming body exceeds ${MAX_STREAMING_BODY_BYTES} bytes; read it in ranges (Range=...)`);
+      throw new OperationError(
+        `Streaming body exceeds ${MAX_STREAMING_BODY_BYTES} bytes; read it in ranges (Range=...)`,
+      );
     }
     chunks.push(chunk);
   }

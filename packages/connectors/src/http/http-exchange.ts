@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline, Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import {
   AgentError,
   type GuardedStreamResponse,
@@ -85,13 +85,14 @@ export function decodedBody(response: GuardedStreamResponse): Readable {
   const encoding = String(response.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
+  // Sync-flush finishing, as browsers and curl decode: an empty body (HEAD, 204) or a truncated tail is not an error.
   const decoder =
     encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
+      ? createGunzip({ finishFlush: constants.Z_SYNC_FLUSH })
       : encoding === 'deflate'
-        ? createInflate()
+        ? createInflate({ finishFlush: constants.Z_SYNC_FLUSH })
         : encoding === 'br'
-          ? createBrotliDecompress()
+          ? createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH })
           : undefined;
   if (!decoder) return response.body;
   return pipeline(response.body, decoder, () => {

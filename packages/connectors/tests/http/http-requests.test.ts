@@ -50,6 +50,13 @@ describe('http connector: requests against a local server', () => {
         case '/stall':
           response.writeHead(200, { 'content-type': 'application/json' });
           return void response.write('{"partial": ');
+        case '/head-gzipped':
+          response.writeHead(200, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': '40',
+          });
+          return void response.end();
         case '/gzipped':
           response.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' });
           return void response.end(gzipSync(BINARY));
@@ -140,6 +147,16 @@ describe('http connector: requests against a local server', () => {
     // Assess
     expect(text.__mcd_result__).toBe('plain text ✓');
     expect(empty).toEqual({ __mcd_result__: null, __mcd_trace_id__: 'trace-1' });
+  });
+
+  it('answers a HEAD request on a gzip-encoded resource as an empty body', async () => {
+    // Act
+    const answer = await execute(agent, 'http', [
+      { method: 'do_request', kwargs: { url: `${server.url}/head-gzipped`, http_method: 'HEAD' } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual({ __mcd_result__: null, __mcd_trace_id__: 'trace-1' });
   });
 
   it('follows a redirect through the guard', async () => {
