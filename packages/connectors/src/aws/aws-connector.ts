@@ -41,6 +41,18 @@ export function awsConnector(spec: AwsService): ConnectorModule {
   };
 }
 
+/** The export index of an SDK package, built once per package rather than per client. */
+const indexes = new WeakMap<SdkModule, BotoOperations>();
+
+function operationsOf(sdk: SdkModule, service: string): BotoOperations {
+  let operations = indexes.get(sdk);
+  if (!operations) {
+    operations = new BotoOperations(sdk, `@aws-sdk/client-${service}`);
+    indexes.set(sdk, operations);
+  }
+  return operations;
+}
+
 async function createAwsProxyClient(
   spec: AwsService,
   credentials: Credentials,
@@ -50,7 +62,7 @@ async function createAwsProxyClient(
   const sdk = await spec.load();
   const Client = sdk[spec.clientClass] as new (config: Record<string, unknown>) => SdkClient;
   const client = new Client(await awsClientConfig(spec.service, args, context));
-  const operations = new BotoOperations(sdk, `@aws-sdk/client-${spec.service}`);
+  const operations = operationsOf(sdk, spec.service);
 
   return {
     extensions: Object.freeze({
