@@ -13,10 +13,11 @@ type AwsSession = Pick<SelfHostedEnvelope, 'aws_region' | 'assumable_role' | 'ex
  * `assumable_role` — temporary credentials from STS AssumeRole (with `external_id` when given).
  */
 export async function awsClientConfig(session: AwsSession, context: SourceContext): Promise<Record<string, unknown>> {
+  // The embedder's overrides are defaults; the envelope's region is the request's choice and wins over them.
   const base: Record<string, unknown> = {
-    ...(session.aws_region ? { region: session.aws_region } : {}),
     ...(await caBundleHandler(context.env.AWS_CA_BUNDLE)),
     ...context.clients.aws,
+    ...(session.aws_region ? { region: session.aws_region } : {}),
   };
   if (!session.assumable_role) return base;
   const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');

@@ -94,7 +94,8 @@ export function parseEnvelope(credentials: Readonly<Record<string, unknown>>): S
       `Invalid self hosted credentials type: ${String(type)}. Supported types: ${SOURCE_TYPES.join(', ')}`,
     );
   }
-  const parsed = envelopeSchemas[type as SourceType].safeParse(credentials);
+  // reportInput lets describeIssue tell "missing" from "mistyped"; it never quotes the input.
+  const parsed = envelopeSchemas[type as SourceType].safeParse(credentials, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.map(String).join('.') ?? '';
