@@ -46,7 +46,8 @@ export class SelfHostedCredentialsResolver {
         ? new LRUCache<string, Document>({
             max: MAX_ENTRIES,
             ttl: options.ttlSeconds * 1000,
-            ...(now ? { perf: { now } } : {}),
+            // ttlResolution 0: read the clock on every check instead of lru-cache's 1 ms memo of it.
+            ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
           })
         : undefined;
     this.#context = { env: options.env ?? process.env, clients: options.clients ?? {} };
