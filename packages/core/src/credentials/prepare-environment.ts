@@ -1,5 +1,4 @@
 import { applyAdditionalEnvVars } from './additional-env-vars';
-import { installAwsCaBundle } from './aws-ca-bundle';
 import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 
 /**
@@ -15,6 +14,10 @@ export async function prepareEnvironment(
   clients: SelfHostedCredentialsOptions = {},
 ): Promise<string[]> {
   const notes = applyAdditionalEnvVars(env);
-  notes.push(...(await installAwsCaBundle(env, clients)));
+  if (env.MCD_AWS_CA_BUNDLE_SECRET_NAME) {
+    // Loaded only when configured: entry points import this module, and their health path must stay small.
+    const { installAwsCaBundle } = await import('./aws-ca-bundle');
+    notes.push(...(await installAwsCaBundle(env, clients)));
+  }
   return notes;
 }

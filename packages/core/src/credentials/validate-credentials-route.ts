@@ -38,7 +38,7 @@ export async function validateCredentialsRoute(context: RouteContext) {
         : new SelfHostedCredentialsError((error as Error)?.message ?? String(error));
     });
     const result = await schema['~standard'].validate(resolved);
-    const errors = result.issues ? groupIssues(result.issues) : {};
+    const errors = result.issues ? groupIssues(result.issues, resolved) : {};
     return resultResponse(
       { valid: Object.keys(errors).length === 0, connection_type: connectionType, errors },
       traceId,
@@ -46,22 +46,29 @@ export async function validateCredentialsRoute(context: RouteContext) {
   })(context);
 }
 
-function groupIssues(issues: readonly StandardIssue[]): Record<string, string[]> {
+function groupIssues(issues: readonly StandardIssue[], value: unknown): Record<string, string[]> {
   // A Map, then fromEntries: a field path such as `__proto__` stays an ordinary key.
   const errors = new Map<string, string[]>();
   for (const issue of issues) {
-    const path = (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.');
-    const field = path || '__root__';
-    errors.set(field, [...(errors.get(field) ?? []), messageOf(issue)]);
+    const path = (issue.path ?? []).map((part) => (typeof part === 'object' ? part.key : part));
+    const field = path.map(String).join('.') || '__root__';
+    errors.set(field, [...(errors.get(field) ?? []), messageOf(issue, path, value)]);
   }
   return Object.fromEntries(errors);
 }
 
-/** zod/mini's issues say only "Invalid input"; their code says more ("is required", "expected string…"). */
-function messageOf(issue: StandardIssue): string {
-  if ('code' in issue && typeof issue.code === 'string')
-    return describeIssue(issue as Parameters<typeof describeIssue>[0]);
-  return issue.message;
+/**
+ * zod/mini's issues say only "Invalid input"; their code says more. Standard Schema does not hand the input back, so
+ * it is looked up along the path — to tell "is required" from "expected number, received string", never to quote it.
+ */
+function messageOf(issue: StandardIssue, path: readonly PropertyKey[], value: unknown): string {
+  if (!('code' in issue) || typeof issue.code !== 'string') return issue.message;
+  const input = path.reduce<unknown>(
+    (node, key) =>
+      typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  );
+  return describeIssue({ ...issue, input } as Parameters<typeof describeIssue>[0]);
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
