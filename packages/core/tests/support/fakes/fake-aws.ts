@@ -33,7 +33,8 @@ export const ASSUMED = {
   sessionToken: 'assumed-token',
 };
 
-export async function startFakeAws(): Promise<FakeAws> {
+/** Plain HTTP by default; HTTPS with `tls` (to test the agent's CA bundle). */
+export async function startFakeAws(tls?: { key: string; cert: string }): Promise<FakeAws> {
   const secrets = new Map<string, string>();
   const parameters = new Map<string, string>();
   const ciphertexts = new Map<string, string>();
@@ -127,7 +128,7 @@ export async function startFakeAws(): Promise<FakeAws> {
       default:
         return jsonError(response, 400, 'UnknownOperationException', `The fake does not serve ${operation}`);
     }
-  });
+  }, tls);
   return { ...server, secrets, parameters, ciphertexts, denied, throttle, calls };
 }
 
