@@ -21,16 +21,15 @@ const PERMISSIONS = new Set([
   'AccessDenied',
   'Forbidden',
   'UnrecognizedClientException',
-  'KMSInvalidStateException',
   'InvalidSignatureException',
 ]);
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'TooManyUpdates']);
 
 /**
- * The store's (or KMS's) error, wrapped so that it names the store and carries `__mcd_error_type__` NotFound / Permissions /
- * Throttled. SDK messages describe the request ("Secrets Manager can't find the specified secret"), never the secret.
+ * The store's (or KMS's) error, wrapped as "Failed to <what>: <name>: <message>" (`what`: "fetch credentials from AWS
+ * Secrets Manager") with `__mcd_error_type__` NotFound / Permissions / Throttled. SDK messages describe the request ("Secrets Manager can't find the specified secret"), never the secret.
  */
-export function fetchFailure(provider: string, error: unknown, what = `fetch credentials from ${provider}`) {
+export function fetchFailure(what: string, error: unknown): SelfHostedCredentialsError {
   if (error instanceof SelfHostedCredentialsError) return error;
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = typeof shape.name === 'string' && shape.name !== 'Error' ? shape.name : undefined;

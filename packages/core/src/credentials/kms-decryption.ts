@@ -26,7 +26,7 @@ export async function decryptWithKms(ciphertext: string, envelope: SelfHostedEnv
     if (!Plaintext) throw new Error('KMS returned no plaintext');
     return Buffer.from(Plaintext).toString('utf8');
   } catch (error) {
-    throw fetchFailure('AWS KMS', error, 'decrypt credentials using KMS');
+    throw fetchFailure('decrypt credentials using KMS', error);
   } finally {
     client?.destroy();
   }

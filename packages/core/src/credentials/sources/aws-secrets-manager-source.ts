@@ -18,7 +18,7 @@ export const awsSecretsManagerSource: CredentialSource<'aws_secrets_manager'> = 
       if (output.SecretBinary !== undefined) return Buffer.from(output.SecretBinary).toString('utf8');
       throw new Error(`Secret ${envelope.aws_secret} has no value`);
     } catch (error) {
-      throw fetchFailure(provider, error);
+      throw fetchFailure(`fetch credentials from ${provider}`, error);
     } finally {
       client?.destroy();
     }

@@ -18,7 +18,7 @@ export const awsSsmParameterSource: CredentialSource<'aws_ssm_parameter'> = {
       if (value === undefined) throw new Error(`Parameter ${envelope.ssm_parameter} has no value`);
       return value;
     } catch (error) {
-      throw fetchFailure(provider, error);
+      throw fetchFailure(`fetch credentials from ${provider}`, error);
     } finally {
       client?.destroy();
     }

@@ -21,7 +21,7 @@ export const azureKeyVaultSource: CredentialSource<'azure_key_vault'> = {
       if (secret.value === undefined) throw new Error(`Secret ${envelope.akv_secret} has no value`);
       return secret.value;
     } catch (error) {
-      throw fetchFailure(provider, error);
+      throw fetchFailure(`fetch credentials from ${provider}`, error);
     }
   },
 };

@@ -19,7 +19,7 @@ export const gcpSecretManagerSource: CredentialSource<'gcp_secret_manager'> = {
       if (data === undefined || data === null) throw new Error(`Secret version ${envelope.gcp_secret} has no payload`);
       return typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
     } catch (error) {
-      throw fetchFailure(provider, error);
+      throw fetchFailure(`fetch credentials from ${provider}`, error);
     } finally {
       await client?.close().catch(() => undefined);
     }
