@@ -14,6 +14,8 @@ export interface AgentServices {
   /** The storage backend when MCD_STORAGE is unset: the runtime's own (S3 on Lambda, GCS on Cloud Run, …). */
   readonly defaultStorage: StorageType;
   readonly config: AgentConfig;
+  /** The environment health reports from (process.env unless injected). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   readonly directory: ConnectorDirectory;
   /** Resolves when the plugins of MCD_CONNECTOR_MODULES are loaded (rejects with the reason they are not). */

@@ -18,6 +18,8 @@ export interface AgentOptions {
   readonly defaultStorage?: StorageType;
   /** Parsed configuration; `loadConfig(process.env)` when omitted. */
   readonly config?: AgentConfig;
+  /** The environment health reports from; `process.env` when omitted. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Native connectors (lazy loaders); plugins from MCD_CONNECTOR_MODULES are added to them. */
   readonly connectors?: ConnectorCatalog;
   readonly logger?: Logger;
@@ -56,6 +58,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platform: options.platform ?? 'Generic',
     defaultStorage: options.defaultStorage ?? 'FILESYSTEM',
     config,
+    env: options.env ?? process.env,
     logger,
     directory,
     pluginsReady,
