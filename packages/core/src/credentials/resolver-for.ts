@@ -19,6 +19,8 @@ export function resolveSelfHostedCredentials(
     resolver = new SelfHostedCredentialsResolver({
       ttlSeconds: services.config.externalCredentialsCacheTtlSeconds,
       logger: services.logger,
+      // The agent's environment (injectable, process.env by default): env_var secrets and AWS_CA_BUNDLE come from it.
+      env: services.env,
       ...(clients ? { clients } : {}),
     });
     resolvers.set(services, resolver);

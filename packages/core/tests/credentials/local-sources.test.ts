@@ -168,4 +168,32 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     });
     expectFreeOfSecrets(body, [PASSWORD, FILE_PASSWORD]);
   });
+
+  it('env_var reads the agent environment given to createAgent when one is injected', async () => {
+    // Prepare
+    const injected = await startTestAgent(
+      {},
+      {
+        connectors: echoConnectors,
+        env: { ARTEMIS_INJECTED_ONLY: JSON.stringify({ connect_args: { host: 'injected' } }) },
+      },
+    );
+
+    try {
+      // Act
+      const response = await injected.post(
+        ECHO_PATH,
+        echoRequest({ self_hosted_credentials_type: 'env_var', env_var_name: 'ARTEMIS_INJECTED_ONLY' }),
+      );
+
+      // Assess
+      await expect(response.json()).resolves.toEqual({
+        __mcd_result__: { connect_args: { host: 'injected' } },
+        __mcd_trace_id__: 'trace-1',
+      });
+      expect(process.env.ARTEMIS_INJECTED_ONLY).toBeUndefined();
+    } finally {
+      await injected.close();
+    }
+  });
 });
