@@ -69,6 +69,21 @@ describe('hostile input', () => {
     await stillServing();
   });
 
+  it('echoes a trace id with control characters in the body only, never as a header', async () => {
+    // Act
+    const response = await agent.post(execute, operation([{ method: 'value', args: [1] }], {}, undefined));
+    const hostile = await agent.post(execute, {
+      operation: { trace_id: 'a\r\nx-injected: yes', commands: [{ method: 'value', args: [1] }] },
+    });
+
+    // Assess
+    expect(response.headers.get('x-mcd-trace-id')).toBe('trace-1');
+    expect(hostile.status).toBe(200);
+    expect(hostile.headers.get('x-mcd-trace-id')).toBeNull();
+    expect(hostile.headers.get('x-injected')).toBeNull();
+    await expect(hostile.json()).resolves.toEqual({ __mcd_result__: 1, __mcd_trace_id__: 'a\r\nx-injected: yes' });
+  });
+
   it('answers JSON 404 and 405 envelopes, echoing a query trace id', async () => {
     // Act
     const missing = await agent.get('/api/v2/nothing?trace_id=q1');
