@@ -135,6 +135,64 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
     });
   });
 
+  describe('gcp_secret_manager throttling past the retry budget', () => {
+    it('is a clear error naming the quota', async () => {
+      // Prepare: the library's own retry settings, shortened. Production keeps the published ones: RESOURCE_EXHAUSTED
+      // is retried from 2 s with doubling delays for at most the method's 60 s timeout.
+      const fastRetries = {
+        interfaces: {
+          'google.cloud.secretmanager.v1.SecretManagerService': {
+            retry_params: {
+              fast: {
+                initial_retry_delay_millis: 5,
+                retry_delay_multiplier: 1,
+                max_retry_delay_millis: 5,
+                initial_rpc_timeout_millis: 2000,
+                rpc_timeout_multiplier: 1,
+                max_rpc_timeout_millis: 2000,
+                total_timeout_millis: 200,
+              },
+            },
+            methods: {
+              AccessSecretVersion: {
+                timeout_millis: 300,
+                retry_codes_name: 'resource_exhausted_unavailable',
+                retry_params_name: 'fast',
+              },
+            },
+          },
+        },
+      };
+      const throttled = await startTestAgent(
+        { MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: '0' },
+        {
+          connectors: echoConnectors,
+          selfHostedCredentials: { gcp: { ...fakeGcpClients(gcp), clientConfig: fastRetries } },
+        },
+      );
+      gcp.throttle.remaining = 1_000;
+
+      try {
+        // Act
+        const response = await throttled.post(
+          ECHO_PATH,
+          echoRequest({ self_hosted_credentials_type: 'gcp_secret_manager', gcp_secret: VERSION }),
+        );
+
+        // Assess
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as Record<string, unknown>;
+        expect(body.__mcd_error__).toMatch(
+          /^Failed to read self-hosted credentials: Failed to fetch credentials from GCP Secret Manager: Total timeout of API google.cloud.secretmanager.v1.SecretManagerService exceeded 300 milliseconds retrying error Error: Quota exceeded for quota metric Access requests/,
+        );
+        expect(gcp.calls.length).toBeGreaterThan(1);
+      } finally {
+        gcp.throttle.remaining = 0;
+        await throttled.close();
+      }
+    });
+  });
+
   describe('azure_key_vault', () => {
     it('answers the vault challenge with the token credential and reads the secret, merged with connect_args', async () => {
       // Act
@@ -195,6 +253,25 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
       expect(status).toBe(200);
       expect(body.__mcd_result__).toMatchObject({ connect_args: { password: AKV_PASSWORD } });
       expect(vault.calls.filter((call) => call.authorization !== '').length).toBe(2);
+    });
+
+    it('throttling that outlasts the retries is a clear Throttled error', async () => {
+      // Prepare
+      vault.throttle.remaining = 100;
+
+      // Act
+      const { status, body } = await fetchEcho({
+        self_hosted_credentials_type: 'azure_key_vault',
+        akv_vault_url: vault.url,
+        akv_secret: 'warehouse',
+      });
+
+      // Assess
+      vault.throttle.remaining = 0;
+      expect(status).toBe(400);
+      expect(body).toEqual(
+        failure('Failed to fetch credentials from Azure Key Vault: RestError: Rate limit is exceeded.', 'Throttled'),
+      );
     });
 
     it.each([
