@@ -14,6 +14,9 @@ export type {
   ProxyClient,
 } from './connectors/proxy-client';
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connectors/standard-schema';
+export { prepareEnvironment } from './credentials/prepare-environment';
+export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
+export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
 export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
