@@ -52,7 +52,7 @@ async function fetchPem(secretName: string, env: MutableEnv, clients: SelfHosted
   let client: InstanceType<typeof SecretsManagerClient> | undefined;
   try {
     client = new SecretsManagerClient(
-      await awsClientConfig({ aws_region: env.AWS_REGION || env.AWS_DEFAULT_REGION }, { env, clients }),
+      await awsClientConfig({ aws_region: env.AWS_REGION || env.AWS_DEFAULT_REGION }, { env, clients, fileDirs: [] }),
     );
     const output = await client.send(new GetSecretValueCommand({ SecretId: secretName }));
     const pem = output.SecretString ?? (output.SecretBinary ? Buffer.from(output.SecretBinary).toString('utf8') : '');

@@ -5,6 +5,8 @@ export interface SourceContext {
   /** The environment the `env_var` source reads (process.env in production). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clients: SelfHostedCredentialsOptions;
+  /** MCD_CREDENTIALS_FILE_DIRS: the only directories the `file` source reads from. */
+  readonly fileDirs: readonly string[];
 }
 
 /**

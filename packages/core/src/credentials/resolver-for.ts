@@ -21,6 +21,7 @@ export function resolveSelfHostedCredentials(
       logger: services.logger,
       // The agent's environment (injectable, process.env by default): env_var secrets and AWS_CA_BUNDLE come from it.
       env: services.env,
+      fileDirs: services.config.credentialsFileDirs,
       ...(clients ? { clients } : {}),
     });
     resolvers.set(services, resolver);

@@ -10,7 +10,7 @@ import { BadRequestError } from '../errors/agent-errors';
 export class SelfHostedCredentialsError extends BadRequestError {
   override readonly errorType: string | undefined;
 
-  constructor(message: string, errorType?: 'NotFound' | 'Permissions' | 'Throttled') {
+  constructor(message: string, errorType?: 'NotFound' | 'Permissions' | 'Throttled' | 'Forbidden') {
     super(`Failed to read self-hosted credentials: ${message}`);
     this.errorType = errorType;
   }

@@ -18,6 +18,8 @@ export interface SelfHostedResolverOptions {
   readonly logger: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clients?: SelfHostedCredentialsOptions;
+  /** Directories the `file` source may read (MCD_CREDENTIALS_FILE_DIRS). */
+  readonly fileDirs?: readonly string[];
 }
 
 /** Apollo's TTLCache size: far more distinct secrets than one agent serves. */
@@ -50,7 +52,11 @@ export class SelfHostedCredentialsResolver {
             ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
           })
         : undefined;
-    this.#context = { env: options.env ?? process.env, clients: options.clients ?? {} };
+    this.#context = {
+      env: options.env ?? process.env,
+      clients: options.clients ?? {},
+      fileDirs: options.fileDirs ?? [],
+    };
   }
 
   async resolve(credentials: Credentials): Promise<Credentials> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -21,11 +21,13 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     );
     writeFileSync(join(dir, 'broken.json'), `{"password": "${FILE_PASSWORD}"`);
     writeFileSync(join(dir, 'list.json'), JSON.stringify([FILE_PASSWORD]));
+    mkdirSync(join(dir, 'subdir'));
+    symlinkSync('/etc/hostname', join(dir, 'escape.json'));
     process.env[ENV_NAME] = JSON.stringify({
       connect_args: { host: 'db.internal', user: 'reader', password: PASSWORD },
     });
     process.env.ARTEMIS_TEST_NOT_JSON = `password=${PASSWORD}`;
-    agent = await startTestAgent({}, { connectors: echoConnectors });
+    agent = await startTestAgent({ MCD_CREDENTIALS_FILE_DIRS: dir }, { connectors: echoConnectors });
   });
   afterAll(async () => {
     // Every line this suite logged, greped for the secrets it handled.
@@ -107,14 +109,38 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     ],
     [
       'a missing file',
-      { self_hosted_credentials_type: 'file', file_path: '/nonexistent/creds.json' },
-      'Missing expected credentials file: /nonexistent/creds.json',
+      { self_hosted_credentials_type: 'file', file_path: '<dir>/missing.json' },
+      'Missing expected credentials file: <dir>/missing.json',
       'NotFound',
     ],
     [
-      'a path that is not a readable file',
+      'a file outside MCD_CREDENTIALS_FILE_DIRS',
+      { self_hosted_credentials_type: 'file', file_path: '/etc/passwd' },
+      'Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: /etc/passwd',
+      'Forbidden',
+    ],
+    [
+      'a path that climbs out with ..',
+      { self_hosted_credentials_type: 'file', file_path: '<dir>/../../etc/passwd' },
+      'Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: <dir>/../../etc/passwd',
+      'Forbidden',
+    ],
+    [
+      'a symbolic link inside the directory that points out of it',
+      { self_hosted_credentials_type: 'file', file_path: '<dir>/escape.json' },
+      'Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: <dir>/escape.json',
+      'Forbidden',
+    ],
+    [
+      'the directory itself',
       { self_hosted_credentials_type: 'file', file_path: '<dir>' },
-      'Error reading credentials file: <dir> (EISDIR)',
+      'Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: <dir>',
+      'Forbidden',
+    ],
+    [
+      'a path that is not a readable file',
+      { self_hosted_credentials_type: 'file', file_path: '<dir>/subdir' },
+      'Error reading credentials file: <dir>/subdir (EISDIR)',
       undefined,
     ],
     [
@@ -194,6 +220,29 @@ describe('self-hosted credentials from env_var and file, through the execute rou
       expect(process.env.ARTEMIS_INJECTED_ONLY).toBeUndefined();
     } finally {
       await injected.close();
+    }
+  });
+
+  it('file: the source is off unless MCD_CREDENTIALS_FILE_DIRS names directories (deviation from Apollo)', async () => {
+    // Prepare
+    const unconfigured = await startTestAgent({}, { connectors: echoConnectors });
+
+    try {
+      // Act
+      const response = await unconfigured.post(
+        ECHO_PATH,
+        echoRequest({ self_hosted_credentials_type: 'file', file_path: join(dir, 'db.json') }),
+      );
+
+      // Assess
+      expect(response.status).toBe(400);
+      await expect(response.json()).resolves.toMatchObject({
+        __mcd_error__:
+          'The file credentials source is disabled: set MCD_CREDENTIALS_FILE_DIRS to the directories it may read',
+        __mcd_error_type__: 'Forbidden',
+      });
+    } finally {
+      await unconfigured.close();
     }
   });
 });

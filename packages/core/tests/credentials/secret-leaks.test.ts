@@ -39,7 +39,7 @@ describe('self-hosted secrets never leak', () => {
     aws.secrets.set('prod/db', doc(SM_PASSWORD));
     aws.secrets.set('prod/plain', `user=u password=${BROKEN_PASSWORD}`);
     agent = await startTestAgent(
-      { MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: '0' },
+      { MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: '0', MCD_CREDENTIALS_FILE_DIRS: dir },
       { connectors: echoConnectors, selfHostedCredentials: { aws: fakeAwsClients(aws) } },
     );
   });
