@@ -238,7 +238,7 @@ describe('self-hosted credentials from env_var and file, through the execute rou
       expect(response.status).toBe(400);
       await expect(response.json()).resolves.toMatchObject({
         __mcd_error__:
-          'The file credentials source is disabled: set MCD_CREDENTIALS_FILE_DIRS to the directories it may read',
+          'Failed to read self-hosted credentials: The file credentials source is disabled: set MCD_CREDENTIALS_FILE_DIRS to the directories it may read',
         __mcd_error_type__: 'Forbidden',
       });
     } finally {
