@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
@@ -24,7 +24,7 @@ const CONCURRENCY = 4;
  * Azure Blob Storage through @azure/storage-blob, loaded on first use. Pre-signed URLs are SAS URLs: signed with the
  * account key when one is configured, else user-delegation SAS obtained with the agent's Entra ID identity.
  */
-export class AzureBlobStorage implements StorageBackend {
+export class AzureBlobStorage implements FullStorageBackend {
   readonly type = 'AZURE_BLOB' as const;
   readonly bucketName: string;
   readonly #keys: StorageKeys;

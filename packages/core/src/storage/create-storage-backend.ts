@@ -1,10 +1,10 @@
 import type { AgentConfig, StorageType } from '../config/config';
-import type { StorageBackend } from './storage-backend';
+import type { FullStorageBackend } from './storage-backend';
 import { StorageConfigurationError } from './storage-errors';
 import { missingStorageSettings } from './storage-settings';
 
 /** Creates the backend of `type` from the configuration; its SDK is imported here, on first use. */
-export async function createStorageBackend(type: StorageType, config: AgentConfig): Promise<StorageBackend> {
+export async function createStorageBackend(type: StorageType, config: AgentConfig): Promise<FullStorageBackend> {
   const { storage } = config;
   const missing = missingStorageSettings(type, storage);
   if (missing.length > 0) throw new StorageConfigurationError(missing.join('; '));

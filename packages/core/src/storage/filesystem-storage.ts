@@ -5,7 +5,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import {
   InvalidStorageKeyError,
   SignedObjectNotFoundError,
@@ -38,7 +38,7 @@ export const SIGNED_URL_PATH = '/api/v1/storage/signed/';
  * Writes are atomic (a temp file beside the target, then rename), so a reader never sees half an object, and the
  * agent itself serves pre-signed URLs, HMAC-signed and expiring, from GET /api/v1/storage/signed/{key}.
  */
-export class FilesystemStorage implements StorageBackend {
+export class FilesystemStorage implements FullStorageBackend {
   readonly type = 'FILESYSTEM' as const;
   readonly bucketName: string;
   readonly #root: string;

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket } from '@google-cloud/storage';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
@@ -19,7 +19,7 @@ export interface GcsStorageOptions {
  * Credentials (the Cloud Run service account; GOOGLE_APPLICATION_CREDENTIALS elsewhere). Pre-signed URLs are V4
  * signed URLs: signed locally with a key file, or through IAM signBlob with the service account of the runtime.
  */
-export class GcsStorage implements StorageBackend {
+export class GcsStorage implements FullStorageBackend {
   readonly type = 'GCS' as const;
   readonly bucketName: string;
   readonly #keys: StorageKeys;

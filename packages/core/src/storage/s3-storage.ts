@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type ListOptions, type ListPage, type StorageBackend } from './storage-backend';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
@@ -22,7 +22,7 @@ const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 
 /** AWS S3 and S3-compatible services (MinIO, R2, Ceph…) through the AWS SDK v3, loaded on first use. */
-export class S3Storage implements StorageBackend {
+export class S3Storage implements FullStorageBackend {
   readonly type: 'S3' | 'S3_COMPATIBLE';
   readonly bucketName: string;
   readonly #keys: StorageKeys;

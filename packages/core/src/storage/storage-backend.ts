@@ -6,11 +6,10 @@ import type { StorageType } from '../config/config';
  * responses and async state are written. Keys are relative to the configured prefix (MCD_STORAGE_PREFIX); every
  * backend validates them (storage-keys.ts) before any I/O and strips the prefix from the keys it returns.
  *
- * Failures are StorageNotFoundError / StoragePermissionsError / InvalidStorageKeyError (storage-errors.ts) on every
- * backend, so callers never see a cloud SDK's own error classes.
+ * This is the seam the rest of the agent relies on (response offload, async state, connectors that write to
+ * storage), small enough for a test double. The five built-in backends implement FullStorageBackend below.
  */
 export interface StorageBackend {
-  readonly type: StorageType;
   readonly bucketName: string;
   /** Writes bytes, text or a stream (streamed up: multipart / block / resumable upload). Overwrites. */
   write(key: string, data: Buffer | string | Readable): Promise<void>;
@@ -18,6 +17,14 @@ export interface StorageBackend {
   read(key: string): Promise<Readable>;
   /** A URL that fetches the object without credentials until it expires. */
   presignedUrl(key: string, expirationSeconds: number): Promise<string>;
+}
+
+/**
+ * Everything the `storage` connection type needs. Failures are StorageNotFoundError / StoragePermissionsError /
+ * InvalidStorageKeyError (storage-errors.ts) on every backend, never a cloud SDK's own error classes.
+ */
+export interface FullStorageBackend extends StorageBackend {
+  readonly type: StorageType;
   /** Deletes an object; NotFound when it does not exist (on every backend, S3 included). */
   delete(key: string): Promise<void>;
   /** One page of a listing, in key order. With a delimiter the page holds the common prefixes only. */
@@ -26,6 +33,16 @@ export interface StorageBackend {
   isBucketPrivate(): Promise<boolean>;
   /** Resolves when the bucket is reachable with the agent's identity; NotFound / Permissions otherwise. */
   checkAccess(): Promise<void>;
+}
+
+export function isFullStorageBackend(storage: StorageBackend): storage is FullStorageBackend {
+  const candidate = storage as Partial<FullStorageBackend>;
+  return (
+    typeof candidate.delete === 'function' &&
+    typeof candidate.list === 'function' &&
+    typeof candidate.isBucketPrivate === 'function' &&
+    typeof candidate.checkAccess === 'function'
+  );
 }
 
 export interface ListOptions {

@@ -3,7 +3,7 @@ import type { ConnectorModule, ProxyClient } from '../connectors/proxy-client';
 import { OperationError } from '../errors/agent-errors';
 import { withParameters } from '../interpreter/method-parameters';
 import { openConfinedFile } from './local-file';
-import type { StorageBackend } from './storage-backend';
+import { type FullStorageBackend, isFullStorageBackend } from './storage-backend';
 import { decodeText, gunzipIfCompressed, streamToBuffer } from './stream-helpers';
 
 /** SigV4 (S3) and V4 (GCS) signed URLs live at most seven days; one limit for every backend. */
@@ -18,10 +18,17 @@ const MAX_BATCH_SIZE = 1000;
  * Only these operations are reachable: the backend object itself is not exposed (no `wrappedClient`).
  */
 export const storageConnector: ConnectorModule = {
-  create: async (_credentials, context) => storageProxyClient(await context.storage(), context.config),
+  create: async (_credentials, context) => {
+    const storage = await context.storage();
+    // Only an embedder's partial stand-in (createAgent({ storage })) can lack them; the built-in backends never do.
+    if (!isFullStorageBackend(storage)) {
+      throw new OperationError('The storage backend of this agent does not support the storage connection type');
+    }
+    return storageProxyClient(storage, context.config);
+  },
 };
 
-export function storageProxyClient(storage: StorageBackend, config: AgentConfig): ProxyClient {
+export function storageProxyClient(storage: FullStorageBackend, config: AgentConfig): ProxyClient {
   const download = withParameters(['key'], (key: unknown) => storage.read(asKey(key)));
   return {
     extensions: {
@@ -112,7 +119,7 @@ export function storageProxyClient(storage: StorageBackend, config: AgentConfig)
   };
 }
 
-async function readJson(storage: StorageBackend, key: string): Promise<unknown> {
+async function readJson(storage: FullStorageBackend, key: string): Promise<unknown> {
   const text = (await streamToBuffer(await storage.read(key))).toString('utf8');
   try {
     return JSON.parse(text);

@@ -20,8 +20,9 @@ describe('hostile input', () => {
   };
 
   it.each([
-    ['malformed JSON', '{"operation": {', /^Malformed JSON in request body: /],
-    ['an empty body', '', /^Malformed JSON in request body: /],
+    ['malformed JSON', '{"operation": {', /^Malformed JSON in request body at position 15$/],
+    ['malformed JSON around a secret', '{"password": hunter2}', /^Malformed JSON in request body$/],
+    ['an empty body', '', /^Malformed JSON in request body$/],
     ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /^Request body is not valid UTF-8$/],
     ['JSON nested 10 000 deep', `${'['.repeat(10_000)}${']'.repeat(10_000)}`, /^JSON nesting exceeds 256 levels$/],
     [

@@ -140,6 +140,45 @@ describe('storage backend selection', () => {
     });
   });
 
+  it("uses an embedder's storage for offload, and refuses the storage type when it is only the small seam", async () => {
+    // Prepare
+    const written = new Map<string, Buffer>();
+    const seam = {
+      bucketName: 'seam',
+      write: async (key: string, data: unknown) => {
+        written.set(key, Buffer.from(data as Buffer));
+      },
+      read: async () => {
+        throw new Error('not used');
+      },
+      presignedUrl: async (key: string, seconds: number) => `https://example.test/${key}?ttl=${seconds}`,
+    };
+    const agent = await agentWith(
+      {},
+      { storage: async () => seam, connectors: { echo: async () => ({ create: () => ({}) }) } },
+    );
+
+    // Act
+    const offloaded = await agent.post(
+      '/api/v1/agent/execute/echo/y',
+      operation([{ target: '__utils', method: 'build_dict', kwargs: { a: 1 } }], {
+        trace_id: 't-9',
+        response_type: 'url',
+      }),
+    );
+    const refused = await agent.post('/api/v1/agent/execute/storage/list', operation([{ method: 'list_objects' }]));
+
+    // Assess
+    await expect(offloaded.json()).resolves.toEqual({
+      __mcd_result_location__: 'https://example.test/responses/t-9?ttl=3600',
+      __mcd_trace_id__: 't-9',
+    });
+    expect(written.get('responses/t-9')?.toString()).toBe('{"a":1}');
+    await expect(refused.json()).resolves.toMatchObject({
+      __mcd_error__: 'The storage backend of this agent does not support the storage connection type',
+    });
+  });
+
   it('lists storage as a native connection type', async () => {
     // Prepare
     const agent = await agentWith({ MCD_STORAGE_PATH: join(scratch, 'types') });
