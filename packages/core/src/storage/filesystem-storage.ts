@@ -55,7 +55,11 @@ export class FilesystemStorage implements FullStorageBackend {
   }
 
   async write(key: string, data: Buffer | string | Readable): Promise<void> {
-    const path = this.#pathOf(this.#keys.toFull(key));
+    const full = this.#keys.toFull(key);
+    if (full.endsWith('/')) {
+      throw new OperationError(`Cannot write ${key}: folder markers (keys ending with /) have no file to live in`);
+    }
+    const path = this.#pathOf(full);
     const temp = `${path}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
     try {
       await mkdir(dirname(path), { recursive: true });

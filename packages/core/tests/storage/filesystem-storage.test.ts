@@ -64,6 +64,18 @@ describe('FilesystemStorage', () => {
     });
   });
 
+  it('refuses folder markers, which a directory tree cannot hold as objects', async () => {
+    // Act
+    const write = storage.write('folder/', '');
+
+    // Assess
+    await expect(write).rejects.toMatchObject({
+      name: 'OperationError',
+      message: 'Cannot write folder/: folder markers (keys ending with /) have no file to live in',
+    });
+    await expect(readdir(root)).resolves.toEqual([]);
+  });
+
   it('removes folders a delete leaves empty, as object stores have none', async () => {
     // Prepare
     await storage.write('x/y/z.txt', 'z');
