@@ -4,4 +4,8 @@ import type { ConnectorCatalog } from '@artemis/core';
  * The connection types this agent serves natively, each loaded with `await import()` on first use so a health
  * check never pays for a driver (SPEC §5, §11).
  */
-export const nativeConnectors: ConnectorCatalog = {};
+export const nativeConnectors: ConnectorCatalog = {
+  mysql: () => import('./mysql/mysql-connector'),
+  postgres: () => import('./postgres/postgres-connector'),
+  redshift: () => import('./redshift/redshift-connector'),
+};
