@@ -9,6 +9,9 @@ const HIGH_WATER = 10_000;
 
 const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
 
+/** How long `close()` waits for the server to acknowledge COM_QUIT. */
+const CLOSE_GRACE_MS = 2000;
+
 type MysqlModule = typeof import('mysql2');
 
 /**
@@ -101,10 +104,15 @@ class MysqlDriver implements SqlDriver {
     }
   }
 
+  /** COM_QUIT; a server that does not answer it in time has the socket closed under it. */
   close(): Promise<void> {
     return new Promise((resolve) => {
-      this.#connection.end(() => {
+      const timer = setTimeout(() => {
         this.#connection.destroy();
+        resolve();
+      }, CLOSE_GRACE_MS);
+      this.#connection.end(() => {
+        clearTimeout(timer);
         resolve();
       });
     });
@@ -120,6 +128,7 @@ class MysqlResultStream implements ResultStream {
   #paused = false;
   #discarding = false;
   #error: unknown;
+  #errorThrown = false;
   #wake: (() => void) | undefined;
 
   private constructor(connection: Connection) {
@@ -137,7 +146,9 @@ class MysqlResultStream implements ResultStream {
         if (error === undefined) resolve(stream);
         else reject(error);
       };
-      query.on('fields', (fields: FieldPacket[]) => {
+      // mysql2 also emits 'fields' (undefined) for a statement without a result set; 'end' settles those.
+      query.on('fields', (fields: FieldPacket[] | undefined) => {
+        if (!Array.isArray(fields)) return;
         stream.description = fields.map(describeColumn);
         settle();
       });
@@ -167,19 +178,26 @@ class MysqlResultStream implements ResultStream {
     });
   }
 
+  /** Not while an error waits to be thrown by the next `read` (a statement can fail after its columns). */
   get exhausted(): boolean {
-    return this.#ended && this.#rows.length === 0;
+    return this.#ended && this.#rows.length === 0 && (this.#error === undefined || this.#errorThrown);
   }
 
   async read(max: number): Promise<Row[]> {
     while (this.#rows.length === 0 && !this.#ended) {
-      if (this.#error !== undefined) throw this.#error;
+      if (this.#error !== undefined) {
+        this.#errorThrown = true;
+        throw this.#error;
+      }
       this.#resume();
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
     }
-    if (this.#error !== undefined && this.#rows.length === 0) throw this.#error;
+    if (this.#error !== undefined && this.#rows.length === 0) {
+      this.#errorThrown = true;
+      throw this.#error;
+    }
     const rows = this.#rows.length <= max ? this.#rows : this.#rows.slice(0, max);
     this.#rows = this.#rows.length <= max ? [] : this.#rows.slice(max);
     if (this.#rows.length < HIGH_WATER / 2) this.#resume();
