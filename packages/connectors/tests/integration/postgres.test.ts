@@ -217,6 +217,22 @@ describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, ext
     expect(body.__mcd_result__).toMatchObject({ all_results: [[7]], rowcount: 1 });
   });
 
+  it('serves concurrent requests that share the cached connection', async () => {
+    // Act
+    const [big, small] = await Promise.all([
+      run([
+        { method: 'cursor', store: 'c' },
+        { target: 'c', method: 'execute', args: ['SELECT g FROM generate_series(1, 20000) g'] },
+        { target: 'c', method: 'fetchall' },
+      ]),
+      run(queryCommands('SELECT 1')),
+    ]);
+
+    // Assess
+    expect((big.__mcd_result__ as unknown[]).length).toBe(20_000);
+    expect(small.__mcd_result__).toMatchObject({ all_results: [[1]] });
+  });
+
   it('accepts the credentials as a libpq connection string', async () => {
     // Prepare
     const sslmode = type === 'redshift' ? '&sslmode=disable' : '';

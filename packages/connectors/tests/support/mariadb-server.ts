@@ -66,7 +66,14 @@ export async function startMariadb(): Promise<MariadbServer> {
     port,
     stop: async () => {
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        exited,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
       await rm(datadir, { recursive: true, force: true });
     },

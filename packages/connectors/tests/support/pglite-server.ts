@@ -17,7 +17,14 @@ export async function startPgliteServer(): Promise<PgliteServer> {
     port: ready.port,
     stop: async () => {
       worker.postMessage('stop');
-      await Promise.race([once(worker, 'message'), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        once(worker, 'message'),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 5000);
+        }),
+      ]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };
