@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-
-const numberLike = z.union([z.number(), z.string().check(z.regex(/^\s*\d+\s*$/, 'expected a whole number'))]);
+import { numberLike } from '../db-api/number-like';
 
 /** PyMySQL's `connect()` keywords, as Apollo sends them in `connect_args`. Unknown keys are ignored. */
 export const mysqlConnectArgsSchema = z.looseObject({

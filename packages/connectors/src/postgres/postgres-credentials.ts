@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
+import { numberLike } from '../db-api/number-like';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
-
-const numberLike = z.union([z.number(), z.string().check(z.regex(/^\s*\d+\s*$/, 'expected a whole number'))]);
 
 /**
  * `connect_args` as Apollo sends them to psycopg2 (libpq keywords), or a libpq connection string. Unknown keys are
