@@ -5,7 +5,11 @@ import type { ConnectorCatalog } from '@artemis/core';
  * check never pays for a driver (SPEC §5, §11).
  */
 export const nativeConnectors: ConnectorCatalog = {
+  athena: () => import('./aws/athena'),
+  glue: () => import('./aws/glue'),
+  http: () => import('./http/http-connector'),
   mysql: () => import('./mysql/mysql-connector'),
   postgres: () => import('./postgres/postgres-connector'),
   redshift: () => import('./redshift/redshift-connector'),
+  s3: () => import('./aws/s3'),
 };
