@@ -29,7 +29,7 @@ export interface ResolvedPostgresConnection {
   readonly sslmode: SslMode;
   /** TLS options for the modes that encrypt (`prefer` tries them first); undefined for `disable`. */
   readonly tls: ConnectionOptions | undefined;
-  readonly connectTimeoutMs: number | undefined;
+  readonly connectTimeoutMs: number;
   /** Set with `SET statement_timeout` after connecting; undefined when `options` already sets it. */
   readonly statementTimeoutMs: number | undefined;
   readonly options: string | undefined;
@@ -68,7 +68,9 @@ export function resolvePostgresConnection(
     password: args.password,
     sslmode,
     tls: tlsOptionsFor(sslmode, host, ca),
-    connectTimeoutMs: args.connect_timeout === undefined ? undefined : Number(args.connect_timeout) * 1000,
+    // libpq waits forever by default; client creation runs outside the operation's timer, so bound it by the same.
+    connectTimeoutMs:
+      (args.connect_timeout === undefined ? context.operationTimeoutSeconds : Number(args.connect_timeout)) * 1000,
     statementTimeoutMs: setsTimeoutInOptions
       ? undefined
       : args.statement_timeout === undefined

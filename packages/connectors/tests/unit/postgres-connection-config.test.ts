@@ -27,6 +27,7 @@ describe('resolvePostgresConnection', () => {
       database: 'dev',
       sslmode: 'require',
       tls: { rejectUnauthorized: false },
+      connectTimeoutMs: 870_000,
       statementTimeoutMs: 870_000,
     });
   });
