@@ -229,6 +229,15 @@ data "aws_iam_policy_document" "agent" {
       resources = statement.value
     }
   }
+
+  dynamic "statement" {
+    for_each = length(var.assumable_role_arns) > 0 ? [var.assumable_role_arns] : []
+    content {
+      sid       = "AssumeListedRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = statement.value
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "agent" {

@@ -273,6 +273,17 @@ variable "kms_key_arns" {
   }
 }
 
+variable "assumable_role_arns" {
+  description = "IAM roles the agent may assume with STS (assumable_role in self-hosted credentials envelopes and in AWS connection credentials), typically in other accounts; empty for none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.assumable_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", arn))])
+    error_message = "The assumable_role_arns must be IAM role ARNs."
+  }
+}
+
 variable "permissions_boundary_arn" {
   description = "IAM permissions boundary attached to the function's role; null for none."
   type        = string

@@ -4,8 +4,8 @@ terraform {
 
   required_providers {
     aws = {
-      source = "hashicorp/aws"
       # 5.40+: aws_lambda_function.logging_config and aws_lambda_function_url invoke_mode; 6.x is API compatible here.
+      source  = "hashicorp/aws"
       version = ">= 5.40, < 7.0"
     }
   }

@@ -4,9 +4,9 @@ terraform {
 
   required_providers {
     google = {
-      source = "hashicorp/google"
-      # 5.x: google_cloud_run_v2_service with direct VPC egress, deletion_protection (5.21+) and cpu_idle.
-      version = ">= 5.21, < 7.0"
+      # 6.0 added deletion_protection to google_cloud_run_v2_service (and turned it on by default).
+      source  = "hashicorp/google"
+      version = ">= 6.0, < 7.0"
     }
     random = {
       source  = "hashicorp/random"

@@ -203,7 +203,7 @@ describe('aws-lambda execution role', () => {
     expect(list(bySid.AgentBucket?.actions)).not.toContain('s3:PutBucketPolicy');
   });
 
-  test('reads credential stores only when ARNs are given, scoped to those ARNs', () => {
+  test('reads credential stores and assumes roles only when ARNs are given, scoped to those ARNs', () => {
     // Prepare
     const dynamicStatements = list(
       asObject(module.dataSources.get('aws_iam_policy_document.agent')?.dynamic).statement,
@@ -233,6 +233,11 @@ describe('aws-lambda execution role', () => {
           sid: 'SelfHostedCredentialsDecrypt',
           actions: ['kms:Decrypt'],
           for_each: '${length(var.kms_key_arns) > 0 ? [var.kms_key_arns] : []}',
+        },
+        {
+          sid: 'AssumeListedRoles',
+          actions: ['sts:AssumeRole'],
+          for_each: '${length(var.assumable_role_arns) > 0 ? [var.assumable_role_arns] : []}',
         },
       ]),
     );

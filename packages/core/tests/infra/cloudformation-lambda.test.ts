@@ -218,6 +218,7 @@ describe('cloudformation lambda.yaml: bucket and role', () => {
       'SelfHostedCredentialsSecrets',
       'SelfHostedCredentialsParameters',
       'SelfHostedCredentialsDecrypt',
+      'AssumeListedRoles',
       'AsyncSelfInvoke',
     ]);
     expect(wildcards).toEqual([]);
