@@ -72,13 +72,26 @@ describe('terraform static analysis', () => {
       variable "forgotten" {
         description = "Never referenced."
         type        = string
+      }
+      variable "validated_only" {
+        description = "Referenced by its own validation only."
+        type        = string
+        validation {
+          condition     = length(var.validated_only) > 0
+          error_message = "Must not be empty."
+        }
       }`;
 
     // Act
     const module = await parseTerraformModule('fixture', { 'main.tf': main, 'variables.tf': variables });
 
     // Assess
-    expect(unusedDeclarations(module)).toEqual(['data.aws_partition.current', 'local.unused', 'var.forgotten']);
+    expect(unusedDeclarations(module)).toEqual([
+      'data.aws_partition.current',
+      'local.unused',
+      'var.forgotten',
+      'var.validated_only',
+    ]);
   });
 
   test('finds variables without description or type, and messages Terraform rejects', async () => {

@@ -26,6 +26,8 @@ export interface HclObject {
 
 export interface TerraformReference {
   readonly file: string;
+  /** Top-level block kind it was found in (`resource`, `locals`, `variable`, ...). */
+  readonly section: string;
   /** As the parser prints it: `var.name`, `aws_iam_role.agent.arn`, `data.aws_partition.current.partition`. */
   readonly value: string;
 }
@@ -95,30 +97,32 @@ export async function parseTerraformModule(name: string, files: Record<string, s
   }
 
   const dynamicIterators = new Set<string>();
-  const expressions: { file: string; text: string }[] = [];
+  const expressions: { file: string; section: string; text: string }[] = [];
   for (const [file, document] of parsed) {
-    walk(document, (key, value) => {
-      if (key === 'dynamic') {
-        for (const [label, blocks] of entries(value)) {
-          dynamicIterators.add(label);
-          for (const block of list(blocks)) {
-            const iterator = asObject(block).iterator;
-            if (typeof iterator === 'string') dynamicIterators.add(iterator);
+    for (const [section, content] of Object.entries(document))
+      walk(content, (key, value) => {
+        if (key === 'dynamic') {
+          for (const [label, blocks] of entries(value)) {
+            dynamicIterators.add(label);
+            for (const block of list(blocks)) {
+              const iterator = asObject(block).iterator;
+              if (typeof iterator === 'string') dynamicIterators.add(iterator);
+            }
           }
         }
-      }
-      // A type constraint (`type = list(string)`) comes back as `${list(string)}` but references nothing.
-      const isTypeConstraint = key === 'type' && typeof value === 'string' && TYPE_CONSTRAINT.test(value);
-      if (typeof value === 'string' && value.includes('${') && !isTypeConstraint)
-        expressions.push({ file, text: value });
-      if (key?.includes('${')) expressions.push({ file, text: key });
-    });
+        // A type constraint (`type = list(string)`) comes back as `${list(string)}` but references nothing.
+        const isTypeConstraint = key === 'type' && typeof value === 'string' && TYPE_CONSTRAINT.test(value);
+        if (typeof value === 'string' && value.includes('${') && !isTypeConstraint)
+          expressions.push({ file, section, text: value });
+        if (key?.includes('${')) expressions.push({ file, section, text: key });
+      });
   }
   // The WASM bridge answers concurrent calls far faster than sequential ones.
   const found = await Promise.all(
-    expressions.map(async ({ file, text }) =>
+    expressions.map(async ({ file, section, text }) =>
       (await getReferencesInExpression(file, asQuotedTemplate(text))).map((reference) => ({
         file,
+        section,
         value: reference.value,
       })),
     ),
@@ -158,13 +162,18 @@ export function unresolvedReferences(module: TerraformModule): string[] {
   return [...problems].sort();
 }
 
-/** Declared names (variables, locals, data sources) that nothing references. */
+/**
+ * Declared names (variables, locals, data sources) that nothing references. A variable's own validation does not
+ * count as a use: it checks the value, it does not consume it.
+ */
 export function unusedDeclarations(module: TerraformModule): string[] {
   const used = new Set(
-    module.references.map(({ value }) => {
-      const [root = '', second = '', third = ''] = value.split('.');
-      return root === 'data' ? `data.${second}.${third}` : `${root}.${second}`;
-    }),
+    module.references
+      .filter(({ section }) => section !== 'variable')
+      .map(({ value }) => {
+        const [root = '', second = '', third = ''] = value.split('.');
+        return root === 'data' ? `data.${second}.${third}` : `${root}.${second}`;
+      }),
   );
   const declared = [
     ...[...module.variables.keys()].map((name) => `var.${name}`),
