@@ -168,7 +168,7 @@ describe('client registry (SPEC §5)', () => {
 
     // Act
     const slow = call(a, { host: 'busy' }, [{ method: 'slow', args: [400] }]);
-    await sleep(100);
+    while (changes().created < 1) await sleep(10); // "busy" holds its client
     await call(a, { host: 'other' }); // evicts "busy" while its request runs
     const whileBusy = changes();
     const slowResponse = await slow;

@@ -20,8 +20,9 @@ describe('hostile input', () => {
   };
 
   it.each([
-    ['malformed JSON', '{"operation": {', /^Malformed JSON in request body: /],
-    ['an empty body', '', /^Malformed JSON in request body: /],
+    ['malformed JSON', '{"operation": {', /^Malformed JSON in request body at position 15$/],
+    ['malformed JSON around a secret', '{"password": hunter2}', /^Malformed JSON in request body$/],
+    ['an empty body', '', /^Malformed JSON in request body$/],
     ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /^Request body is not valid UTF-8$/],
     ['JSON nested 10 000 deep', `${'['.repeat(10_000)}${']'.repeat(10_000)}`, /^JSON nesting exceeds 256 levels$/],
     [
@@ -67,6 +68,21 @@ describe('hostile input', () => {
       __mcd_error__: 'Request body exceeds the limit of 33554432 bytes',
     });
     await stillServing();
+  });
+
+  it('echoes a trace id with control characters in the body only, never as a header', async () => {
+    // Act
+    const response = await agent.post(execute, operation([{ method: 'value', args: [1] }], {}, undefined));
+    const hostile = await agent.post(execute, {
+      operation: { trace_id: 'a\r\nx-injected: yes', commands: [{ method: 'value', args: [1] }] },
+    });
+
+    // Assess
+    expect(response.headers.get('x-mcd-trace-id')).toBe('trace-1');
+    expect(hostile.status).toBe(200);
+    expect(hostile.headers.get('x-mcd-trace-id')).toBeNull();
+    expect(hostile.headers.get('x-injected')).toBeNull();
+    await expect(hostile.json()).resolves.toEqual({ __mcd_result__: 1, __mcd_trace_id__: 'a\r\nx-injected: yes' });
   });
 
   it('answers JSON 404 and 405 envelopes, echoing a query trace id', async () => {

@@ -71,7 +71,7 @@ describe('the generic entry point', () => {
       method: 'POST',
       body: JSON.stringify({ operation: { trace_id: 'drain', commands: [{ method: 'slow', args: [700] }] } }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => stdout().includes('Executing operation: sample/slow'));
 
     // Act
     child.kill('SIGTERM');
