@@ -223,6 +223,10 @@ describe('cloudformation lambda.yaml: bucket and role', () => {
     ]);
     expect(wildcards).toEqual([]);
     expect(JSON.stringify(objects?.Resource)).toContain('/${StoragePrefix}/*');
+    // CloudFormation's log group Arn already ends in ":*"; appending another would match no stream.
+    expect(all.find((statement) => statement.Sid === 'WriteOwnLogs')?.Resource).toEqual({
+      'Fn::GetAtt': ['LogGroup', 'Arn'],
+    });
   });
 
   test('may invoke itself for async operations', () => {
