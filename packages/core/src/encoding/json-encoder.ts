@@ -97,7 +97,6 @@ function arrayToJsonSafe(array: readonly unknown[], depth: number): unknown[] {
     if (safe !== item && !copy) copy = array.slice(0, i);
     if (copy) copy[i] = safe;
   }
-  if (copy) for (let i = copy.length; i < array.length; i++) copy[i] = array[i];
   return copy ?? (array as unknown[]);
 }
 
