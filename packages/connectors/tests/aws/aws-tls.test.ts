@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { selfSignedCertificate } from '../../../core/tests/support/fakes/self-signed-certificate';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
 import { type LocalHttpServer, sendJson, startHttpServer } from '../support/local-http-server';
-import { selfSignedCertificate } from '../support/self-signed-certificate';
 
 describe('aws family: ssl_options against an https endpoint_url', () => {
   let agent: TestAgent;
