@@ -17,6 +17,7 @@ export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connecto
 export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
 export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
+export { errorResponse } from './http/responses';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
 export { currentLogContext, runWithLogContext } from './logging/log-context';
 export { createLogger, type Logger, type LogSink, stdoutSink } from './logging/logger';

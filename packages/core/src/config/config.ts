@@ -54,6 +54,8 @@ export interface AgentConfig {
   readonly externalCredentialsCacheTtlSeconds: number;
   readonly version: string;
   readonly build: string;
+  /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
+  readonly gcpProjectId: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     externalCredentialsCacheTtlSeconds: read('MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS', nonNegativeInt, 300),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
+    gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
