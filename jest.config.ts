@@ -18,7 +18,7 @@ const config: Config = {
     transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
     testEnvironment: 'node',
     moduleNameMapper: {
-      '^@artemis/(core|connectors|lambda|cloudrun|azure)$': '<rootDir>/../$1/src/index.ts',
+      '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': '<rootDir>/../$1/src/index.ts',
     },
   })),
   testTimeout: 30_000,

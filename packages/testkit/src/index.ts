@@ -1,0 +1,3 @@
+export * from './adapter-cases';
+export * from './fixture-connector';
+export { lambdaContext } from './lambda-context';
