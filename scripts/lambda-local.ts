@@ -185,7 +185,7 @@ function restEvent(
   bodyFields: object,
 ) {
   const multi: Record<string, string[]> = {};
-  for (const [key, value] of new URLSearchParams(rawQuery)) (multi[key] ??= []).push(value);
+  for (const [key, value] of new URLSearchParams(rawQuery)) multi[key] = [...(multi[key] ?? []), value];
   const keys = Object.keys(multi);
   return {
     resource: '/{proxy+}',

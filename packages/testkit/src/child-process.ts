@@ -78,7 +78,7 @@ export async function fetchAnswer(
   const response = await fetch(`${baseUrl}${call.path}${query ? `?${query}` : ''}`, {
     method: call.method,
     headers: { ...call.headers, ...extraHeaders },
-    body: call.body && call.body.length ? call.body : undefined,
+    body: call.body?.length ? call.body : undefined,
   });
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
