@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LogSink } from '@artemis/core';
 
 /*
@@ -12,9 +13,20 @@ export const TRACE_FIELD = 'logging.googleapis.com/trace';
 export const SPAN_FIELD = 'logging.googleapis.com/spanId';
 export const SAMPLED_FIELD = 'logging.googleapis.com/trace_sampled';
 
+/*
+ * The request's trace fields travel in their own AsyncLocalStorage and are added by the sink, after the logger has
+ * redacted the record: a trace id is a 32-character hex run, which the redactor rightly treats as token-like.
+ */
+const traces = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+
+export function runWithTrace<T>(fields: Readonly<Record<string, unknown>>, fn: () => T): T {
+  return traces.run(fields, fn);
+}
+
 export function cloudRunLogSink(write: (line: string) => void = (line) => process.stdout.write(line)): LogSink {
   return (record, level) => {
-    write(`${JSON.stringify({ severity: SEVERITY[level], message: record.msg, ...record }, bigintAsString)}\n`);
+    const entry = { severity: SEVERITY[level], message: record.msg, ...record, ...traces.getStore() };
+    write(`${JSON.stringify(entry, bigintAsString)}\n`);
   };
 }
 

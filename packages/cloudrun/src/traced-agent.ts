@@ -1,8 +1,8 @@
-import { type Agent, runWithLogContext } from '@artemis/core';
-import { traceLogFields } from './cloud-logging';
+import type { Agent } from '@artemis/core';
+import { runWithTrace, traceLogFields } from './cloud-logging';
 
 /**
- * The agent, with each request run inside a log context that carries its Cloud trace, so every line the core logs
+ * The agent, with each request run inside its Cloud trace (see runWithTrace), so every line the core logs
  * for it is correlated. The servers take an Agent, so this is the seam: no change to the core's server.
  */
 export function withCloudTrace(agent: Agent, projectId: string | undefined): Agent {
@@ -11,7 +11,7 @@ export function withCloudTrace(agent: Agent, projectId: string | undefined): Age
     ...agent,
     handle: (request) => {
       const fields = traceLogFields(request.headers, projectId);
-      return fields ? runWithLogContext(fields, () => agent.handle(request)) : agent.handle(request);
+      return fields ? runWithTrace(fields, () => agent.handle(request)) : agent.handle(request);
     },
   };
 }

@@ -32,6 +32,8 @@ export interface AdapterCase {
   readonly check: (answer: HttpAnswer) => void;
   /** Needs a repeated query key, which single-value transports (ALB single-value mode, direct invoke) cannot carry. */
   readonly repeatedQuery?: boolean;
+  /** Sends a body that is not JSON under `content-type: application/json` (body parsers reject it before us). */
+  readonly invalidJsonBody?: boolean;
 }
 
 /** Bytes that are not valid UTF-8 (a gzip magic number, 0xff, NUL): they survive only as bytes. */
@@ -130,6 +132,7 @@ export function adapterCases(platform: string): AdapterCase[] {
       // The core sees exactly these bytes: had an adapter decoded them as UTF-8 they would be replacement characters.
       name: 'a body of non-UTF-8 bytes reaches the core as those bytes (a 400 envelope, not a crash)',
       call: executeCall('bytes', NON_UTF8_BYTES),
+      invalidJsonBody: true,
       check: (answer) => {
         expect(answer.status).toBe(400);
         expect(answer.headers['content-type']).toBe('application/json');

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { type HttpAnswer, type HttpCall, queryString } from './adapter-cases';
 
 /** A process a test started (in its own process group), with what it printed so far. */
@@ -85,4 +87,16 @@ export async function fetchAnswer(
     headers[name] = value;
   });
   return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** A port that was free a moment ago, for tools that cannot listen on port 0 and report the port they got. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
