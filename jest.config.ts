@@ -7,7 +7,7 @@ const swc = [
   { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } },
 ] as const;
 
-const packages = ['core', 'connectors', 'lambda', 'cloudrun', 'azure'];
+const packages = ['core', 'connectors', 'lambda', 'cloudrun', 'azure', 'testkit'];
 
 const config: Config = {
   projects: packages.map((name) => ({

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import {
+  adapterCases,
+  buildForTest,
+  fetchAnswer,
+  fixtureEnv,
+  REPO_ROOT,
+  type StartedProcess,
+  startProcess,
+} from '@artemis/testkit';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+
+/* End to end: the BUILT Functions app (temp folder, no node_modules above it) behind scripts/azure-local. */
+let bundle: Awaited<ReturnType<typeof buildForTest>>;
+let emulator: StartedProcess;
+
+beforeAll(async () => {
+  bundle = await buildForTest('azure');
+  emulator = await startProcess(
+    join(REPO_ROOT, 'scripts/azure-local'),
+    ['--no-build', '--port', '0', '--bundle', join(bundle.dir, 'azure/index.mjs')],
+    { env: { ...process.env, ...fixtureEnv() }, ready: /azure-local listening on (http:\/\/\S+)/ },
+  );
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  await bundle?.remove();
+});
+
+describe('scripts/azure-local with the built Functions app', () => {
+  it.each(adapterCases('Azure').map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+    // Act
+    const answer = await fetchAnswer(emulator.ready, testCase.call);
+    // Assess
+    testCase.check(answer);
+  });
+});

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Metafile } from 'esbuild';
+import { buildForTest } from '../src/build-for-test';
+
+/*
+ * SPEC §11 / perf-anchors G4-G5, read from esbuild's metafile of each target: the chunks a health check loads (the
+ * entry and everything it imports statically; routes other than health are behind `import()`) contain no connector
+ * and no cloud SDK or driver, and the entry chunk stays under 64 KiB (Azure: beyond the @azure/functions library it
+ * cannot do without). The whole static closure is larger (≈ 68 KiB for the adapters): importing the core's barrel
+ * statically also loads every barrel-exported module that a lazy chunk uses (esbuild assigns the network guard and
+ * ipaddr.js, 15 KiB, to the entry's closure). `pnpm bench adapters` reports both figures.
+ */
+const FORBIDDEN =
+  /node_modules\/(@aws-sdk|@smithy|@google-cloud\/storage|@google-cloud\/functions-framework|@azure\/storage-|@azure\/identity|@azure\/keyvault-|pg|pg-[\w-]+|mysql2|mssql|tedious|snowflake-sdk|express|body-parser|undici)\/|packages\/connectors\/src\/(?!index\.ts|native-catalog\.ts)/;
+const HEALTH_ROUTE = 'packages/core/src/routes/health-route.ts';
+const EXECUTE_ROUTE = 'packages/core/src/routes/execute-route.ts';
+const KIB = 1024;
+
+const ENTRIES = [
+  ['lambda', 'packages/lambda/src/lambda-entry.ts'],
+  ['cloudrun', 'packages/cloudrun/src/server-entry.ts'],
+  ['azure', 'packages/azure/src/app-entry.ts'],
+  ['generic', 'packages/core/src/server/main.ts'],
+] as const;
+
+let bundle: Awaited<ReturnType<typeof buildForTest>>;
+
+beforeAll(async () => {
+  bundle = await buildForTest(...ENTRIES.map(([target]) => target));
+});
+afterAll(() => bundle?.remove());
+
+/** The outputs loaded before the first line of the entry runs: its static import closure. */
+export function healthPath(metafile: Metafile, entry: string): { outputs: string[]; inputs: string[]; bytes: number } {
+  const start = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === entry);
+  if (!start) throw new Error(`No output for ${entry}`);
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const path = queue.pop() as string;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const imported of metafile.outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
+    }
+  }
+  const outputs = [...seen];
+  const inputs = outputs.flatMap((path) => Object.keys(metafile.outputs[path]?.inputs ?? {}));
+  const bytes = outputs.reduce((sum, path) => sum + (metafile.outputs[path]?.bytes ?? 0), 0);
+  return { outputs, inputs, bytes };
+}
+
+describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
+  it('loads the health route but no connector, cloud SDK or driver', async () => {
+    // Prepare
+    const metafile = bundle.metafiles[target] as Metafile;
+    // Act
+    const path = healthPath(metafile, entry);
+    // Assess
+    expect(path.inputs).toContain(HEALTH_ROUTE);
+    expect(path.inputs).not.toContain(EXECUTE_ROUTE);
+    expect(path.inputs.filter((input) => FORBIDDEN.test(input))).toEqual([]);
+  });
+
+  it('keeps the entry chunk under 64 KiB (Azure: beyond @azure/functions)', async () => {
+    // Prepare: the metafile the build wrote beside the bundle
+    const metafile = JSON.parse(await readFile(join(bundle.dir, target, 'meta.json'), 'utf8')) as Metafile;
+    // Act
+    const [, output] = Object.entries(metafile.outputs).find(([, candidate]) => candidate.entryPoint === entry) ?? [];
+    const library = Object.entries(output?.inputs ?? {})
+      .filter(([input]) => input.includes('node_modules/@azure/functions/'))
+      .reduce((sum, [, used]) => sum + used.bytesInOutput, 0);
+    // Assess
+    expect(output?.bytes).toBeGreaterThan(1 * KIB);
+    expect((output?.bytes ?? 0) - library).toBeLessThanOrEqual(64 * KIB);
+  });
+});
