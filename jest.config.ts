@@ -18,6 +18,7 @@ const config: Config = {
     transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
     testEnvironment: 'node',
     moduleNameMapper: {
+      '^@artemis/core/runtime$': '<rootDir>/../core/src/runtime.ts',
       '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': '<rootDir>/../$1/src/index.ts',
     },
   })),

@@ -1,4 +1,4 @@
-import { loadConfig } from '@artemis/core';
+import { loadConfig } from '@artemis/core/runtime';
 import { app, type HttpMethod } from '@azure/functions';
 import { createAzureHandler } from './azure-handler';
 import { createAzureAgent } from './create-azure-agent';

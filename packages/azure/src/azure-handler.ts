@@ -5,7 +5,7 @@ import {
   encodeJsonBuffer,
   isReadable,
   JSON_CONTENT_TYPE,
-} from '@artemis/core';
+} from '@artemis/core/runtime';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { runInInvocation } from './invocation-logger';
 

@@ -1,5 +1,5 @@
 import { nativeConnectors } from '@artemis/connectors';
-import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core';
+import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core/runtime';
 import { invocationLogSink } from './invocation-logger';
 
 /** The agent as the Functions app builds it: platform Azure, Blob storage by default, logs via the invocation. */

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type LogSink, stdoutSink } from '@artemis/core';
+import { type LogSink, stdoutSink } from '@artemis/core/runtime';
 import type { InvocationContext } from '@azure/functions';
 
 /*

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LogSink } from '@artemis/core';
+import type { LogSink } from '@artemis/core/runtime';
 
 /*
  * Cloud Run structured logging (https://cloud.google.com/logging/docs/structured-logging): a JSON line on stdout

@@ -1,5 +1,5 @@
 import { nativeConnectors } from '@artemis/connectors';
-import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core';
+import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core/runtime';
 import { cloudRunLogSink } from './cloud-logging';
 import { withCloudTrace } from './traced-agent';
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '@artemis/core';
+import { loadConfig } from '@artemis/core/runtime';
 import * as functions from '@google-cloud/functions-framework';
 import { createCloudRunAgent } from './create-cloud-run-agent';
 import { createHttpFunction } from './http-function';

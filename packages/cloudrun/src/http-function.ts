@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Agent, fromIncomingMessage, writeAgentResponse } from '@artemis/core';
+import { type Agent, fromIncomingMessage, writeAgentResponse } from '@artemis/core/runtime';
 
 /** What functions-framework hands an HTTP function: Express's request, with the body bytes kept as `rawBody`. */
 export type FrameworkRequest = IncomingMessage & { rawBody?: Buffer };

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError, createLocalServer, installGracefulShutdown, loadConfig } from '@artemis/core';
+import { ConfigError, createLocalServer, installGracefulShutdown, loadConfig } from '@artemis/core/runtime';
 import { createCloudRunAgent } from './create-cloud-run-agent';
 
 /*

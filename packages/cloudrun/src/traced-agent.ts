@@ -1,4 +1,4 @@
-import type { Agent } from '@artemis/core';
+import type { Agent } from '@artemis/core/runtime';
 import { runWithTrace, traceLogFields } from './cloud-logging';
 
 /**

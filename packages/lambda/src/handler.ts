@@ -7,7 +7,7 @@ import {
   isReadable,
   runWithLogContext,
   TRACE_ID_HEADER,
-} from '@artemis/core';
+} from '@artemis/core/runtime';
 import { eventKindOf } from './event-kind';
 import type { LambdaContext, LambdaResult } from './lambda-types';
 import { ALB_RESPONSE_LIMIT_BYTES, LAMBDA_RESPONSE_LIMIT_BYTES } from './payload-limit';

@@ -1,5 +1,5 @@
 import { nativeConnectors } from '@artemis/connectors';
-import { createAgent } from '@artemis/core';
+import { createAgent } from '@artemis/core/runtime';
 import { createLambdaHandler } from './handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
 

@@ -1,4 +1,4 @@
-import { type AgentRequest, encodeJsonBuffer } from '@artemis/core';
+import { type AgentRequest, encodeJsonBuffer } from '@artemis/core/runtime';
 import type { EventKind } from './event-kind';
 import type { AlbEvent, ApiGatewayV1Event, ApiGatewayV2Event, HeaderMap, MultiValueMap } from './lambda-types';
 

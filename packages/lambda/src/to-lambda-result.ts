@@ -1,5 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import { encodeJson, JSON_CONTENT_TYPE } from '@artemis/core';
+import { encodeJson, JSON_CONTENT_TYPE } from '@artemis/core/runtime';
 import { mustBase64Encode } from './binary';
 import type { EventKind } from './event-kind';
 import type { LambdaResult } from './lambda-types';
@@ -17,6 +16,25 @@ export interface BufferedResponse {
  * multi-value mode ignores `headers`), ALB's `statusDescription`, and never a `cookies` key outside payload 2.0 (v1
  * and ALB answer 502 "Malformed Lambda proxy response" to it). The core sets no cookies, so none are sent at all.
  */
+/**
+ * Reason phrases for ALB's `statusDescription`, for the statuses the agent answers. A table rather than
+ * node:http's STATUS_CODES: loading node:http costs a Lambda cold start a few milliseconds for nothing else.
+ */
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  202: 'Accepted',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
 export function toLambdaResult(kind: EventKind, response: BufferedResponse, multiValueHeaders: boolean): LambdaResult {
   const headers: Record<string, string> = { ...response.headers };
   let body: string;
@@ -31,7 +49,7 @@ export function toLambdaResult(kind: EventKind, response: BufferedResponse, mult
     body = encodeJson(response.body);
   }
   const result: LambdaResult = { statusCode: response.status, body, isBase64Encoded };
-  if (kind === 'alb') result.statusDescription = `${response.status} ${STATUS_CODES[response.status] ?? ''}`.trim();
+  if (kind === 'alb') result.statusDescription = `${response.status} ${REASONS[response.status] ?? ''}`.trim();
   if (multiValueHeaders && kind !== 'apigw-v2') {
     const multi: Record<string, string[]> = {};
     for (const [name, value] of Object.entries(headers)) multi[name] = [value];
