@@ -4,4 +4,9 @@ import type { ConnectorCatalog } from '@artemis/core';
  * The connection types this agent serves natively, each loaded with `await import()` on first use so a health
  * check never pays for a driver (SPEC §5, §11).
  */
-export const nativeConnectors: ConnectorCatalog = {};
+export const nativeConnectors: ConnectorCatalog = {
+  athena: () => import('./aws/athena'),
+  glue: () => import('./aws/glue'),
+  http: () => import('./http/http-connector'),
+  s3: () => import('./aws/s3'),
+};

@@ -14,15 +14,25 @@ export type {
   ProxyClient,
 } from './connectors/proxy-client';
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connectors/standard-schema';
+export { prepareEnvironment } from './credentials/prepare-environment';
+export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
+export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
 export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
 export { errorResponse } from './http/responses';
+export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
 export { currentLogContext, runWithLogContext } from './logging/log-context';
 export { createLogger, type Logger, type LogSink, stdoutSink } from './logging/logger';
 export { REDACTED, redact } from './logging/redact';
-export { type GuardedResponse, guardedRequest } from './network/guarded-http';
+export {
+  type GuardedRequestOptions,
+  type GuardedResponse,
+  type GuardedStreamResponse,
+  guardedRequest,
+  guardedStreamRequest,
+} from './network/guarded-http';
 export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
 export { type AgentRequest, firstQueryValue } from './protocol/agent-request';
 export {

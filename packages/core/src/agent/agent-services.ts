@@ -14,12 +14,14 @@ export interface AgentServices {
   /** The storage backend when MCD_STORAGE is unset: the runtime's own (S3 on Lambda, GCS on Cloud Run, …). */
   readonly defaultStorage: StorageType;
   readonly config: AgentConfig;
+  /** The environment health reports from (process.env unless injected). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   readonly directory: ConnectorDirectory;
   /** Resolves when the plugins of MCD_CONNECTOR_MODULES are loaded (rejects with the reason they are not). */
   readonly pluginsReady: () => Promise<void>;
   readonly platformInfo: () => Readonly<Record<string, unknown>>;
-  /** Self-hosted credentials (SPEC §9); identity until the credentials module provides one. */
+  /** Credentials as the connector receives them: self-hosted envelopes fetched and merged (SPEC §9). */
   readonly resolveCredentials: (credentials: Credentials) => Promise<Credentials>;
   /** The agent's storage backend (MCD_STORAGE or the platform default), created on first use. */
   readonly storage: () => Promise<StorageBackend>;

@@ -1,5 +1,7 @@
 import { type AgentConfig, loadConfig, type StorageType } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
+import { isSelfHosted } from '../credentials/is-self-hosted';
+import type { SelfHostedCredentialsOptions } from '../credentials/self-hosted-options';
 import { OperationError, PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
@@ -16,11 +18,16 @@ export interface AgentOptions {
   readonly defaultStorage?: StorageType;
   /** Parsed configuration; `loadConfig(process.env)` when omitted. */
   readonly config?: AgentConfig;
+  /** The environment health reports from; `process.env` when omitted. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Native connectors (lazy loaders); plugins from MCD_CONNECTOR_MODULES are added to them. */
   readonly connectors?: ConnectorCatalog;
   readonly logger?: Logger;
   readonly platformInfo?: () => Readonly<Record<string, unknown>>;
+  /** Replaces the default credentials step (self-hosted envelopes fetched from the customer's stores, SPEC §9). */
   readonly resolveCredentials?: (credentials: Credentials) => Promise<Credentials>;
+  /** SDK client overrides for the default self-hosted credential sources (private endpoints, tests). */
+  readonly selfHostedCredentials?: SelfHostedCredentialsOptions;
   readonly responsePayloadLimitBytes?: number;
   /** Overrides the storage backend chosen from the configuration (tests, embedding). */
   readonly storage?: () => Promise<StorageBackend>;
@@ -51,15 +58,23 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platform: options.platform ?? 'Generic',
     defaultStorage: options.defaultStorage ?? 'FILESYSTEM',
     config,
+    env: options.env ?? process.env,
     logger,
     directory,
     pluginsReady,
     platformInfo: options.platformInfo ?? (() => ({})),
-    resolveCredentials: options.resolveCredentials ?? (async (credentials) => credentials),
+    resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
     storage: options.storage ?? (() => Promise.reject(new OperationError('Storage is not available in this build'))),
   };
   const router = createRouter();
+
+  /** Ordinary credentials pass through; the credentials module is loaded only for a self-hosted envelope. */
+  async function resolveCredentials(credentials: Credentials): Promise<Credentials> {
+    if (!isSelfHosted(credentials)) return credentials;
+    const { resolveSelfHostedCredentials } = await import('../credentials/resolver-for');
+    return resolveSelfHostedCredentials(services, credentials, options.selfHostedCredentials);
+  }
 
   async function handle(request: AgentRequest): Promise<AgentResponse> {
     try {

@@ -52,6 +52,8 @@ export interface AgentConfig {
   };
   readonly preSignedUrlExpirationSeconds: number;
   readonly externalCredentialsCacheTtlSeconds: number;
+  /** Directories the `file` credentials source may read; empty disables that source. */
+  readonly credentialsFileDirs: readonly string[];
   readonly version: string;
   readonly build: string;
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     },
     preSignedUrlExpirationSeconds: read('MCD_PRE_SIGNED_URL_RESPONSE_EXPIRATION_SECONDS', positiveInt, 3600),
     externalCredentialsCacheTtlSeconds: read('MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS', nonNegativeInt, 300),
+    credentialsFileDirs: read('MCD_CREDENTIALS_FILE_DIRS', list, []),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),

@@ -15,8 +15,13 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'unrecognized_keys':
       return `unexpected keys ${issue.keys.join(', ')}`;
-    case 'invalid_union':
-      return 'does not match any accepted form';
+    case 'invalid_union': {
+      if (!('input' in issue) || issue.input === undefined) return 'is required';
+      const expected = issue.errors.flatMap((branch) =>
+        branch.flatMap((inner) => (inner.code === 'invalid_type' && inner.path.length === 0 ? [inner.expected] : [])),
+      );
+      return expected.length > 0 ? `expected ${expected.join(' or ')}` : 'does not match any accepted form';
+    }
     default:
       return issue.code ? issue.code.replaceAll('_', ' ') : 'invalid value';
   }

@@ -33,11 +33,12 @@ export async function executeOperation(
     const { credentials, operation } = validate(executeRequestSchema, raw);
     traceId = operation.trace_id;
     assertWithinLimits(operation.commands, services.config.limits);
-    const resolved = await services.resolveCredentials(credentials);
     const trace = traceId;
     return await runWithLogContext(
       { mcd_trace_id: trace, mcd_operation_name: `${connectionType}/${operationName}` },
       async () => {
+        // Inside the log context so the credentials step's own lines carry the trace id; its errors are 4xx.
+        const resolved = await services.resolveCredentials(credentials);
         services.logger.info(`Executing operation: ${connectionType}/${operationName}`, {
           methods: operation.commands.map(describeChain),
         });

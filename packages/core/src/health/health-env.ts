@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { REDACTED } from '../logging/redact';
+import { REDACTED, redact } from '../logging/redact';
 
 /** Runtime variables that identify where the agent runs (SPEC §6). */
 const RUNTIME_VARIABLES = [
@@ -33,7 +33,7 @@ export function healthEnv(env: Readonly<Record<string, string | undefined>>): Re
   }
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('MCD_') || !value || SENSITIVE_NAME.test(name)) continue;
-    out[name] = name === 'MCD_ADDITIONAL_ENV_VARS' ? redactAdditionalEnvVars(value) : value;
+    out[name] = name === 'MCD_ADDITIONAL_ENV_VARS' ? redactAdditionalEnvVars(value) : redactJsonDocument(value);
   }
   return out;
 }
@@ -47,5 +47,18 @@ function redactAdditionalEnvVars(json: string): string {
     return JSON.stringify(Object.fromEntries(shown));
   } catch {
     return '<invalid: expected a JSON object>';
+  }
+}
+
+/**
+ * A JSON object in an innocently named variable is typically a credentials document for the `env_var` self-hosted
+ * source (SPEC §9): shown with its sensitive keys (password, connect_args, …) redacted, like a log record.
+ */
+function redactJsonDocument(value: string): string {
+  if (!value.trimStart().startsWith('{')) return value;
+  try {
+    return JSON.stringify(redact(JSON.parse(value)));
+  } catch {
+    return '<invalid JSON: hidden>';
   }
 }

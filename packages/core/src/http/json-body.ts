@@ -17,7 +17,13 @@ export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BadRequestError(`Malformed JSON in request body: ${(error as Error).message}`);
+    // V8's message quotes the text around the error, which may be a password from the body: keep the position only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new BadRequestError(
+      position === undefined
+        ? 'Malformed JSON in request body'
+        : `Malformed JSON in request body at position ${position}`,
+    );
   }
   if (nestingExceeds(value, maxDepth)) throw new BadRequestError(`JSON nesting exceeds ${maxDepth} levels`);
   return value;

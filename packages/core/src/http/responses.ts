@@ -5,8 +5,11 @@ import { TRACE_ID_HEADER, WireKey } from '../protocol/wire-keys';
 
 /** Headers every answer about a traced request carries (Deviation: Apollo echoed the trace on two routes only). */
 export function traceHeaders(traceId: string | undefined): Record<string, string> {
-  return traceId ? { [TRACE_ID_HEADER]: traceId } : {};
+  // A trace id that is not a valid header value (control characters, non-ASCII) is echoed in the body only.
+  return traceId && HEADER_SAFE.test(traceId) ? { [TRACE_ID_HEADER]: traceId } : {};
 }
+
+const HEADER_SAFE = /^[\x20-\x7e]{1,1024}$/;
 
 export function jsonResponse(body: unknown, traceId?: string, status = 200): AgentResponse {
   return { status, headers: traceHeaders(traceId), body };

@@ -14,9 +14,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1) };
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SAFE_KEYS.has(key) ? item : SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SAFE_KEYS.has(key) ? item : SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1),
+    ]),
+  );
 }

@@ -10,53 +10,89 @@ export interface GuardedResponse {
   readonly body: Buffer;
 }
 
+/** A response whose body has not been read yet: the caller consumes (or destroys) `body`. */
+export interface GuardedStreamResponse {
+  readonly url: URL;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: IncomingMessage;
+  /** Aborted when the timeout (or the caller's signal) ends the exchange; its reason says why a body stopped. */
+  readonly signal: AbortSignal;
+}
+
 export interface GuardedRequestOptions {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Buffer | string;
+  /** Bounds the whole exchange, body included. */
   readonly timeoutMs: number;
   readonly maxBodyBytes?: number;
+  /** Extra trusted CA certificates (PEM) for https; they replace the default roots, as a CA bundle does. */
+  readonly ca?: string;
+  /** `false` skips certificate verification (explicit `verify_ssl=False` / `ssl_options.disabled`). */
+  readonly rejectUnauthorized?: boolean;
+  /** Lets the caller cancel the request (and its body stream) besides the timeout. */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * One HTTP request through the SSRF guard: the URL's host is resolved and checked once, and the socket connects to
- * that checked address (TLS still verifies the certificate against the host name). Redirects are not followed:
- * a redirect could lead anywhere.
+ * One HTTP request through the SSRF guard, answering as soon as the headers arrive: the URL's host is resolved and
+ * checked once, and the socket connects to that checked address (TLS still verifies the certificate against the host
+ * name). Redirects are not followed: a redirect could lead anywhere, so a caller that follows one sends a new guarded
+ * request.
  */
+export async function guardedStreamRequest(
+  guard: NetworkGuard,
+  rawUrl: string,
+  options: GuardedRequestOptions,
+): Promise<GuardedStreamResponse> {
+  const { url, destination } = await guard.resolveUrl(rawUrl);
+  const isHttps = url.protocol === 'https:';
+  const send = isHttps ? httpsRequest : httpRequest;
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const tls = isHttps ? { ca: options.ca, rejectUnauthorized: options.rejectUnauthorized ?? true } : {};
+  return new Promise<GuardedStreamResponse>((resolve, reject) => {
+    const req = send(url, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      lookup: pinnedLookup(destination),
+      signal,
+      ...tls,
+    });
+    req.once('error', reject);
+    req.once('response', (res) =>
+      resolve({
+        url,
+        status: res.statusCode ?? 0,
+        reason: res.statusMessage ?? '',
+        headers: res.headers,
+        body: res,
+        signal,
+      }),
+    );
+    req.end(options.body);
+  });
+}
+
+/** {@link guardedStreamRequest} with the body read into memory, cut at `maxBodyBytes` (default 1 MiB). */
 export async function guardedRequest(
   guard: NetworkGuard,
   rawUrl: string,
   options: GuardedRequestOptions,
 ): Promise<GuardedResponse> {
-  const { url, destination } = await guard.resolveUrl(rawUrl);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { status, reason, headers, body } = await guardedStreamRequest(guard, rawUrl, options);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  return new Promise<GuardedResponse>((resolve, reject) => {
-    const req = send(url, {
-      method: options.method ?? 'GET',
-      headers: options.headers,
-      lookup: pinnedLookup(destination),
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    req.once('error', reject);
-    req.once('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size >= maxBodyBytes) return;
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.once('error', reject);
-      res.once('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          reason: res.statusMessage ?? '',
-          headers: res.headers,
-          body: Buffer.concat(chunks).subarray(0, maxBodyBytes),
-        }),
-      );
-    });
-    req.end(options.body);
-  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= maxBodyBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return { status, reason, headers, body: Buffer.concat(chunks).subarray(0, maxBodyBytes) };
 }

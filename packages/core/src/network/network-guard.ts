@@ -60,7 +60,9 @@ export class NetworkGuard {
     if (BLOCKED_HOSTNAMES.has(name.replace(/\.$/, ''))) throw new ForbiddenError(`Destination refused: host ${host}`);
     if (ipaddr.isValid(name)) {
       this.assertAddressAllowed(name);
-      return { host, address: name, family: ipaddr.parse(name).kind() === 'ipv4' ? 4 : 6 };
+      // Connect to the canonical form: "2130706433" or "0x7f.1" must not be handed to getaddrinfo again.
+      const ip = ipaddr.parse(name);
+      return { host, address: ip.toString(), family: ip.kind() === 'ipv4' ? 4 : 6 };
     }
     let addresses: { address: string; family: number }[];
     try {

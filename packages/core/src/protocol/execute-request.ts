@@ -16,11 +16,21 @@ export interface Command {
 
 const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 
+/**
+ * A JSON object passed through as it is. Not `z.record`: it rebuilds the object by assignment, and an own
+ * `"__proto__"` key from JSON.parse would then become the new object's prototype (an injected inherited property
+ * every driver would see).
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { error: 'expected object' },
+);
+
 export const commandSchema: z.ZodMiniType<Command> = z.object({
   target: optional(z.string()),
   method: z.string(),
   args: optional(z.array(z.unknown())),
-  kwargs: optional(z.record(z.string(), z.unknown())),
+  kwargs: optional(jsonObject),
   store: optional(z.string()),
   get next() {
     return optional(commandSchema);
@@ -55,7 +65,7 @@ export type Operation = z.output<typeof operationSchema>;
 
 export const executeRequestSchema = z.object({
   credentials: z.pipe(
-    z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+    z.optional(z.nullable(jsonObject)),
     z.transform((value) => value ?? {}),
   ),
   operation: operationSchema,

@@ -5,7 +5,7 @@ import { jsonResponse } from '../http/responses';
 import { paramRoute } from './param-route';
 
 /** Computed once: the environment does not change after start-up. */
-const envOf = perAgent(() => healthEnv(process.env));
+const envOf = perAgent((services) => healthEnv(services.env));
 
 /** GET/POST /api/v1/test/health: the health object itself, not wrapped in __mcd_result__ (SPEC §6). */
 export const healthRoute = paramRoute('health_information', async (params, traceId, { services }) => {

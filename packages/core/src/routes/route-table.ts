@@ -31,5 +31,8 @@ export function createRouter(): Router<RouteHandler> {
     .add(GET, '/api/v1/test/network/outbound_ip_address', async (context) => (await network()).outboundIpRoute(context))
     .add(POST, '/api/v1/agent/connectors/types', async (context) =>
       (await import('./connector-types-route')).connectorTypesRoute(context),
+    )
+    .add(POST, '/api/v1/self-hosted-credentials/validate/:connection_type', async (context) =>
+      (await import('../credentials/validate-credentials-route')).validateCredentialsRoute(context),
     );
 }

@@ -1,19 +1,24 @@
 import { nativeConnectors } from '@artemis/connectors';
 import { createAgent } from '../agent/create-agent';
 import { ConfigError, loadConfig } from '../config/config';
+import { prepareEnvironment } from '../credentials/prepare-environment';
 import { installGracefulShutdown } from './graceful-shutdown';
 import { createLocalServer } from './local-server';
 
 /** The generic entry point (`node dist/generic/index.mjs`): the local server on PORT. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let notes: string[];
   try {
+    // MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
+    notes = await prepareEnvironment(process.env);
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message);
     throw error;
   }
   const agent = createAgent({ config, platform: 'Generic', connectors: nativeConnectors });
+  for (const note of notes) agent.logger.info(note);
   await agent.ready().catch((error: Error) => exitWith(error.message));
   const server = createLocalServer(agent);
   server.once('error', (error) => exitWith(`Cannot listen on ${config.listenHost}:${config.port}: ${error.message}`));

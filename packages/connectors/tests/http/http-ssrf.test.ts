@@ -1,0 +1,107 @@
+import { lookup } from 'node:dns/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
+import { type LocalHttpServer, sendJson, startHttpServer } from '../support/local-http-server';
+
+function forbidden(message: string) {
+  return {
+    __mcd_error__: message,
+    __mcd_exception__: `ForbiddenError: ${message}`,
+    __mcd_stack_trace__: expect.any(Array),
+    __mcd_error_type__: 'Forbidden',
+    __mcd_trace_id__: 'trace-1',
+  };
+}
+
+describe('http connector: SSRF guard', () => {
+  let server: LocalHttpServer;
+  let strict: TestAgent;
+  let loopbackAllowed: TestAgent;
+
+  beforeAll(async () => {
+    server = await startHttpServer((request, response) => {
+      if (request.url === '/to-metadata') {
+        response.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' });
+        return void response.end();
+      }
+      sendJson(response, 200, { reached: true });
+    });
+    strict = await startConnectorsAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'false' });
+    loopbackAllowed = await startConnectorsAgent();
+  });
+
+  afterAll(async () => {
+    await strict.close();
+    await loopbackAllowed.close();
+    await server.close();
+  });
+
+  it('refuses the cloud metadata address even when loopback is allowed', async () => {
+    // Act
+    const answer = await execute(loopbackAllowed, 'http', [
+      { method: 'do_request', kwargs: { url: 'http://169.254.169.254/latest/meta-data/', http_method: 'GET' } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual(forbidden('Destination refused: blocked address 169.254.169.254'));
+  });
+
+  it('refuses loopback without MCD_HTTP_ALLOW_LOOPBACK, and nothing reaches the server', async () => {
+    // Prepare
+    const before = server.requests.length;
+
+    // Act
+    const answer = await execute(strict, 'http', [
+      { method: 'do_request', kwargs: { url: `${server.url}/`, http_method: 'GET' } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual(forbidden('Destination refused: blocked address 127.0.0.1'));
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('refuses a host name that resolves to a blocked address', async () => {
+    // Prepare: the guard names the first address the resolver gives for localhost (127.0.0.1 or ::1).
+    const [first] = await lookup('localhost', { all: true, verbatim: true });
+
+    // Act
+    const answer = await execute(strict, 'http', [
+      { method: 'download_bytes', kwargs: { url: `http://localhost:${server.port}/` } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual(
+      forbidden(`Destination refused: blocked address ${first?.address} resolved from hostname localhost`),
+    );
+  });
+
+  it('refuses a redirect to the metadata address', async () => {
+    // Act
+    const answer = await execute(loopbackAllowed, 'http', [
+      { method: 'do_request', kwargs: { url: `${server.url}/to-metadata`, http_method: 'GET' } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual(forbidden('Destination refused: blocked address 169.254.169.254'));
+  });
+
+  it('refuses a scheme other than http(s)', async () => {
+    // Act
+    const answer = await execute(loopbackAllowed, 'http', [
+      { method: 'download_bytes', kwargs: { url: 'file:///etc/passwd' } },
+    ]);
+
+    // Assess
+    expect(answer).toEqual(forbidden('Destination refused: unsupported scheme file'));
+  });
+
+  it('reaches the same server when loopback is allowed', async () => {
+    // Act
+    const answer = await execute(loopbackAllowed, 'http', [
+      { method: 'do_request', kwargs: { url: `${server.url}/`, http_method: 'GET' } },
+    ]);
+
+    // Assess
+    expect(answer.__mcd_result__).toEqual({ reached: true });
+  });
+});

@@ -1,0 +1,164 @@
+import type { ServerResponse } from 'node:http';
+import { type LocalHttpServer, sendJson, startLocalHttpServer } from './local-http-server';
+
+/**
+ * An HTTP-level fake of the four AWS APIs the credential sources call, served from one endpoint the real SDK clients
+ * are pointed at: Secrets Manager, SSM and KMS (JSON 1.1 protocol, dispatched on X-Amz-Target) and STS (Query
+ * protocol, form-encoded in, XML out). Error responses use the services' own error codes.
+ */
+export interface FakeAws extends LocalHttpServer {
+  /** Secrets Manager: SecretId → SecretString. */
+  readonly secrets: Map<string, string>;
+  /** SSM: Name → decrypted SecureString value. */
+  readonly parameters: Map<string, string>;
+  /** KMS: base64 ciphertext → plaintext. */
+  readonly ciphertexts: Map<string, string>;
+  /** Ids (secret, parameter, ciphertext, role ARN) answered with an access-denied error. */
+  readonly denied: Set<string>;
+  /** The next `throttle.remaining` calls are answered with a throttling error. */
+  readonly throttle: { remaining: number };
+  readonly calls: FakeAwsCall[];
+}
+
+export interface FakeAwsCall {
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  readonly authorization: string;
+  readonly securityToken: string | undefined;
+}
+
+export const ASSUMED = {
+  accessKeyId: 'ASIAFAKEASSUMED',
+  secretAccessKey: 'assumed-secret',
+  sessionToken: 'assumed-token',
+};
+
+/** Plain HTTP by default; HTTPS with `tls` (to test the agent's CA bundle). */
+export async function startFakeAws(tls?: { key: string; cert: string }): Promise<FakeAws> {
+  const secrets = new Map<string, string>();
+  const parameters = new Map<string, string>();
+  const ciphertexts = new Map<string, string>();
+  const denied = new Set<string>();
+  const throttle = { remaining: 0 };
+  const calls: FakeAwsCall[] = [];
+
+  const server = await startLocalHttpServer((request, body, response) => {
+    const target = request.headers['x-amz-target'];
+    const isJson = typeof target === 'string';
+    const input: Record<string, unknown> = isJson
+      ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+    const operation = isJson ? target : `sts.${String(input.Action)}`;
+    calls.push({
+      operation,
+      input,
+      authorization: String(request.headers.authorization ?? ''),
+      securityToken: request.headers['x-amz-security-token'] as string | undefined,
+    });
+    if (throttle.remaining > 0) {
+      throttle.remaining -= 1;
+      return isJson
+        ? jsonError(response, 400, 'ThrottlingException', 'Rate exceeded')
+        : queryError(response, 400, 'Throttling', 'Rate exceeded');
+    }
+    switch (operation) {
+      case 'secretsmanager.GetSecretValue': {
+        const id = String(input.SecretId);
+        if (denied.has(id))
+          return jsonError(response, 400, 'AccessDeniedException', `User is not authorized to access ${id}`);
+        const value = secrets.get(id);
+        if (value === undefined) {
+          return jsonError(
+            response,
+            400,
+            'ResourceNotFoundException',
+            "Secrets Manager can't find the specified secret.",
+          );
+        }
+        return sendJson(
+          response,
+          200,
+          {
+            ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
+            Name: id,
+            SecretString: value,
+            VersionId: 'v1',
+          },
+          AMZ_JSON,
+        );
+      }
+      case 'AmazonSSM.GetParameter': {
+        const name = String(input.Name);
+        if (denied.has(name))
+          return jsonError(response, 400, 'AccessDeniedException', `User is not authorized to access ${name}`);
+        const value = parameters.get(name);
+        if (value === undefined) return jsonError(response, 400, 'ParameterNotFound', '');
+        // A SecureString is only readable in clear with WithDecryption; otherwise SSM returns the ciphertext.
+        const shown = input.WithDecryption === true ? value : 'AQICAHencrypted==';
+        return sendJson(
+          response,
+          200,
+          { Parameter: { Name: name, Type: 'SecureString', Value: shown, Version: 1 } },
+          AMZ_JSON,
+        );
+      }
+      case 'TrentService.Decrypt': {
+        const blob = String(input.CiphertextBlob);
+        if (denied.has(blob))
+          return jsonError(response, 400, 'AccessDeniedException', 'The ciphertext refers to a key you cannot use');
+        const plaintext = ciphertexts.get(blob);
+        if (plaintext === undefined) return jsonError(response, 400, 'InvalidCiphertextException', '');
+        return sendJson(
+          response,
+          200,
+          {
+            KeyId: String(input.KeyId),
+            Plaintext: Buffer.from(plaintext, 'utf8').toString('base64'),
+            EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          },
+          AMZ_JSON,
+        );
+      }
+      case 'sts.AssumeRole': {
+        const role = String(input.RoleArn);
+        if (denied.has(role))
+          return queryError(response, 403, 'AccessDenied', `Not authorized to perform sts:AssumeRole on ${role}`);
+        return sendXml(response, 200, assumeRoleXml());
+      }
+      default:
+        return jsonError(response, 400, 'UnknownOperationException', `The fake does not serve ${operation}`);
+    }
+  }, tls);
+  return { ...server, secrets, parameters, ciphertexts, denied, throttle, calls };
+}
+
+const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.1' };
+
+function jsonError(response: ServerResponse, status: number, code: string, message: string) {
+  sendJson(response, status, { __type: code, message }, { ...AMZ_JSON, 'x-amzn-errortype': code });
+}
+
+function queryError(response: ServerResponse, status: number, code: string, message: string) {
+  sendXml(
+    response,
+    status,
+    `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
+  );
+}
+
+function sendXml(response: ServerResponse, status: number, xml: string) {
+  response.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
+}
+
+function assumeRoleXml(): string {
+  return `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${ASSUMED.accessKeyId}</AccessKeyId><SecretAccessKey>${ASSUMED.secretAccessKey}</SecretAccessKey><SessionToken>${ASSUMED.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAFAKE:mcd</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/reader/mcd</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+}
+
+/** The SDK configuration that points every AWS client at the fake, with static test credentials. */
+export function fakeAwsClients(fake: FakeAws) {
+  return {
+    endpoint: fake.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDAGENT', secretAccessKey: 'agent-secret' },
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    // Act
+    const config = loadConfig({});
+
+    // Assess
+    expect(config).toMatchObject({
+      port: 8081,
+      listenHost: '127.0.0.1',
+      logLevel: 'info',
+      operationTimeoutSeconds: 870,
+      limits: { maxCommands: 1000, maxChainDepth: 64, maxRequestBodyBytes: 33554432, maxJsonDepth: 256 },
+      clientCache: { ttlSeconds: 60, maxEntries: 64 },
+      connectorModules: [],
+      network: { allowLoopback: false, blockedCidrs: [], checkOutboundIpUrl: 'https://checkip.amazonaws.com' },
+      storage: { type: undefined, path: './.artemis/storage', prefix: 'mcd' },
+      preSignedUrlExpirationSeconds: 3600,
+      externalCredentialsCacheTtlSeconds: 300,
+      version: 'local',
+      build: '0',
+    });
+  });
+
+  it('parses lists, booleans and prefixes', () => {
+    // Act
+    const config = loadConfig({
+      MCD_CONNECTOR_MODULES: ' ./a.mjs, /b.mjs ,',
+      MCD_HTTP_ALLOW_LOOPBACK: 'TRUE',
+      MCD_HTTP_BLOCKED_CIDRS: '10.0.0.0/8,fd00::/8',
+      MCD_STORAGE_PREFIX: '/custom/',
+      MCD_DEBUG: 'yes',
+    });
+
+    // Assess
+    expect(config.connectorModules).toEqual(['./a.mjs', '/b.mjs']);
+    expect(config.network.allowLoopback).toBe(true);
+    expect(config.network.blockedCidrs).toEqual(['10.0.0.0/8', 'fd00::/8']);
+    expect(config.storage.prefix).toBe('custom');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    ['', ''],
+    ['/', ''],
+  ])('treats MCD_STORAGE_PREFIX=%j as no prefix', (value, expected) => {
+    expect(loadConfig({ MCD_STORAGE_PREFIX: value }).storage.prefix).toBe(expected);
+  });
+
+  it('names every invalid variable in one line', () => {
+    // Act / Assess
+    expect(() =>
+      loadConfig({ PORT: '99999', MCD_HTTP_ALLOW_LOOPBACK: 'maybe', MCD_HTTP_BLOCKED_CIDRS: '10.0.0.0/33' }),
+    ).toThrow(
+      new ConfigError(
+        "Invalid configuration: PORT: expected a port number from 0 to 65535 (got '99999'); " +
+          "MCD_HTTP_ALLOW_LOOPBACK: expected true or false (got 'maybe'); " +
+          "MCD_HTTP_BLOCKED_CIDRS: expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8 (got '10.0.0.0/33')",
+      ),
+    );
+  });
+
+  it('never echoes the value of a variable whose name looks secret', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: 'hunter2' })).toThrow(
+      new ConfigError(
+        'Invalid configuration: MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: expected a non-negative integer',
+      ),
+    );
+  });
+
+  it.each([
+    ['MCD_OPERATION_TIMEOUT_SECONDS', '0', 'expected a positive integer'],
+    ['MCD_MAX_COMMANDS', '-1', 'expected a non-negative integer'],
+    ['MCD_LOG_LEVEL', 'loud', 'expected one of "debug", "info", "warn", "error", "silent"'],
+    ['MCD_CHECK_OUTBOUND_IP_URL', 'not a url', 'expected an absolute URL'],
+  ])('rejects %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(`Invalid configuration: ${name}: ${message} (got '${value}')`);
+  });
+});
