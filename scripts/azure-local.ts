@@ -6,11 +6,11 @@
  * as `func start` does not check it either.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { InvocationContext as Context, HttpResponseInit, HttpRequest as Request } from '@azure/functions';
-import { emulatorOptions, listen, localDefaults } from './emulators/emulator-options';
+import { emulatorOptions, listen, localDefaults, readRequestBody } from './emulators/emulator-options';
 
 type Handler = (request: Request, context: Context) => Promise<HttpResponseInit>;
 
@@ -25,7 +25,8 @@ const { handler } = (await import(pathToFileURL(options.bundle).href)) as { hand
 
 const server = createServer(async (req, res) => {
   try {
-    const body = await readAll(req);
+    const body = await readRequestBody(req, res);
+    if (!body) return;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = String(value);
     const request = new HttpRequest({
@@ -51,15 +52,6 @@ const server = createServer(async (req, res) => {
     res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
   }
 });
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
 
 await listen(server, options, 'azure-local');
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { emulatorOptions, listen, localDefaults } from './emulators/emulator-options';
+import { emulatorOptions, listen, localDefaults, readRequestBody } from './emulators/emulator-options';
 
 type Handler = (event: unknown, context: object) => Promise<unknown>;
 
@@ -48,7 +48,8 @@ function contextFor(requestId: string) {
 
 const server = createServer(async (req, res) => {
   try {
-    const body = await readAll(req);
+    const body = await readRequestBody(req, res);
+    if (!body) return;
     const invoke = INVOKE_PATH.exec(req.url?.split('?')[0] ?? '');
     if (invoke && req.method === 'POST') await invokeApi(decodeURIComponent(invoke[1] as string), req, body, res);
     else await gatewayFront(req, body, res);
@@ -205,15 +206,6 @@ function restEvent(
     body: null,
     ...bodyFields,
   };
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
 }
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {

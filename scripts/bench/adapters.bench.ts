@@ -29,6 +29,8 @@ import {
 } from '../../packages/core/src/index';
 import { createLambdaHandler } from '../../packages/lambda/src/handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from '../../packages/lambda/src/payload-limit';
+import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bundle-closure';
+import { freePort } from '../../packages/testkit/src/child-process';
 import { buildTarget, targets } from '../build';
 import { type BenchFigure, type BenchModule, interleave, median, timePerCall } from './harness';
 
@@ -80,13 +82,7 @@ async function sizeFigures(target: string, metafile: Metafile): Promise<BenchFig
   );
   if (!entry) throw new Error(`no entry output for ${target}`);
   const [entryPath, entryOutput] = entry;
-  const library = (inputs: Metafile['outputs'][string]['inputs']) =>
-    Object.entries(inputs)
-      .filter(([input]) => input.includes('node_modules/@azure/functions/'))
-      .reduce((sum, [, used]) => sum + used.bytesInOutput, 0);
-  const closure = staticClosure(metafile, entryPath);
-  const closureBytes = closure.reduce((sum, path) => sum + (metafile.outputs[path]?.bytes ?? 0), 0);
-  const closureLibrary = closure.reduce((sum, path) => sum + library(metafile.outputs[path]?.inputs ?? {}), 0);
+  const closure = staticClosure(metafile, entryOutput.entryPoint as string);
   let total = 0;
   for (const path of Object.keys(metafile.outputs))
     if (path.endsWith('.mjs')) total += (await stat(join(root, path))).size;
@@ -94,7 +90,7 @@ async function sizeFigures(target: string, metafile: Metafile): Promise<BenchFig
   return [
     {
       name: `${target} entry chunk (KiB vs 64 KiB budget)`,
-      subject: (entryOutput.bytes - library(entryOutput.inputs)) / KIB,
+      subject: (entryOutput.bytes - azureLibraryBytes(metafile, [entryPath])) / KIB,
       floor: 64,
       unit: 'KiB',
       direction: 'max',
@@ -103,28 +99,14 @@ async function sizeFigures(target: string, metafile: Metafile): Promise<BenchFig
     },
     {
       name: `${target} static closure of a health check (KiB vs 64 KiB)`,
-      subject: (closureBytes - closureLibrary) / KIB,
+      subject: (closure.bytes - azureLibraryBytes(metafile, closure.outputs)) / KIB,
       floor: 64,
       unit: 'KiB',
       direction: 'max',
       goal: 1,
-      note: `${closure.length} chunks loaded before the first answer${azureNote}`,
+      note: `${closure.outputs.length} chunks loaded before the first answer${azureNote}`,
     },
   ];
-}
-
-function staticClosure(metafile: Metafile, start: string): string[] {
-  const seen = new Set<string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const path = queue.pop() as string;
-    if (seen.has(path)) continue;
-    seen.add(path);
-    for (const imported of metafile.outputs[path]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
-    }
-  }
-  return [...seen];
 }
 
 // ---- floors --------------------------------------------------------------------------------------------------------
@@ -347,17 +329,6 @@ function post(port: number, path: string, body: Buffer, agent: HttpAgent): Promi
     );
     req.once('error', reject);
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 

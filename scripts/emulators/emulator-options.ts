@@ -1,7 +1,8 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readBody } from '../../packages/core/src/runtime';
 
 /** Options every local emulator takes: where to listen and which built bundle to run. */
 export interface EmulatorOptions {
@@ -12,6 +13,19 @@ export interface EmulatorOptions {
 }
 
 const root = join(import.meta.dirname, '..', '..');
+
+/** Larger than any platform accepts (Azure: 100 MB), so the platform's own limit is what a caller meets. */
+const BODY_LIMIT_BYTES = 128 * 1024 * 1024;
+
+/** The request body (read with the core's reader), or undefined after answering 413 for an oversized one. */
+export async function readRequestBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  const body = await readBody(req, BODY_LIMIT_BYTES);
+  if (!body) {
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ message: 'Request body too large' }));
+  }
+  return body;
+}
 
 export function emulatorOptions(
   defaults: { port: number; bundle: string },

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { type HttpAnswer, type HttpCall, queryString } from './adapter-cases';
+import { REPO_ROOT } from './build-for-test';
 
 /** A process a test started (in its own process group), with what it printed so far. */
 export interface StartedProcess {
@@ -98,5 +100,13 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as AddressInfo;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Starts one of scripts/<name> (a local emulator) on an ephemeral port, serving the given built bundle. */
+export function startEmulator(script: string, bundle: string, env: Record<string, string>): Promise<StartedProcess> {
+  return startProcess(join(REPO_ROOT, 'scripts', script), ['--no-build', '--port', '0', '--bundle', bundle], {
+    env: { ...process.env, ...env },
+    ready: new RegExp(`${script} listening on (http://\\S+)`),
   });
 }

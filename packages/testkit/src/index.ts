@@ -1,5 +1,6 @@
 export * from './adapter-cases';
 export { buildForTest, REPO_ROOT } from './build-for-test';
-export { fetchAnswer, freePort, type StartedProcess, startProcess } from './child-process';
+export { azureLibraryBytes, staticClosure } from './bundle-closure';
+export { fetchAnswer, freePort, type StartedProcess, startEmulator, startProcess } from './child-process';
 export * from './fixture-connector';
 export { lambdaContext } from './lambda-context';

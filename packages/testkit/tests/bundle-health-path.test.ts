@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Metafile } from 'esbuild';
 import { buildForTest } from '../src/build-for-test';
+import { azureLibraryBytes, staticClosure } from '../src/bundle-closure';
 
 /*
  * SPEC §11 / perf-anchors G4-G5, read from esbuild's metafile of each target: the chunks a health check loads (the
@@ -30,32 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => bundle?.remove());
 
-/** The outputs loaded before the first line of the entry runs: its static import closure. */
-export function healthPath(metafile: Metafile, entry: string): { outputs: string[]; inputs: string[]; bytes: number } {
-  const start = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === entry);
-  if (!start) throw new Error(`No output for ${entry}`);
-  const seen = new Set<string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const path = queue.pop() as string;
-    if (seen.has(path)) continue;
-    seen.add(path);
-    for (const imported of metafile.outputs[path]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
-    }
-  }
-  const outputs = [...seen];
-  const inputs = outputs.flatMap((path) => Object.keys(metafile.outputs[path]?.inputs ?? {}));
-  const bytes = outputs.reduce((sum, path) => sum + (metafile.outputs[path]?.bytes ?? 0), 0);
-  return { outputs, inputs, bytes };
-}
-
 describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
   it('loads the health route but no connector, cloud SDK or driver', async () => {
     // Prepare
     const metafile = bundle.metafiles[target] as Metafile;
     // Act
-    const path = healthPath(metafile, entry);
+    const path = staticClosure(metafile, entry);
     // Assess
     expect(path.inputs).toContain(HEALTH_ROUTE);
     expect(path.inputs).not.toContain(EXECUTE_ROUTE);
@@ -66,11 +47,8 @@ describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
     // Prepare: the metafile the build wrote beside the bundle
     const metafile = JSON.parse(await readFile(join(bundle.dir, target, 'meta.json'), 'utf8')) as Metafile;
     // Act
-    const path = healthPath(metafile, entry);
-    const library = path.outputs
-      .flatMap((output) => Object.entries(metafile.outputs[output]?.inputs ?? {}))
-      .filter(([input]) => input.includes('node_modules/@azure/functions/'))
-      .reduce((sum, [, used]) => sum + used.bytesInOutput, 0);
+    const path = staticClosure(metafile, entry);
+    const library = azureLibraryBytes(metafile, path.outputs);
     // Assess
     expect(path.bytes - library).toBeGreaterThan(8 * KIB);
     expect(path.bytes - library).toBeLessThanOrEqual(64 * KIB);
@@ -80,7 +58,7 @@ describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
     // Prepare
     const metafile = bundle.metafiles[target] as Metafile;
     // Act
-    const path = healthPath(metafile, entry);
+    const path = staticClosure(metafile, entry);
     const externals = path.outputs.flatMap((output) =>
       (metafile.outputs[output]?.imports ?? []).filter((i) => i.external).map((i) => i.path),
     );

@@ -4,9 +4,8 @@ import {
   buildForTest,
   fetchAnswer,
   fixtureEnv,
-  REPO_ROOT,
   type StartedProcess,
-  startProcess,
+  startEmulator,
 } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 
@@ -16,11 +15,7 @@ let emulator: StartedProcess;
 
 beforeAll(async () => {
   bundle = await buildForTest('azure');
-  emulator = await startProcess(
-    join(REPO_ROOT, 'scripts/azure-local'),
-    ['--no-build', '--port', '0', '--bundle', join(bundle.dir, 'azure/index.mjs')],
-    { env: { ...process.env, ...fixtureEnv() }, ready: /azure-local listening on (http:\/\/\S+)/ },
-  );
+  emulator = await startEmulator('azure-local', join(bundle.dir, 'azure/index.mjs'), fixtureEnv());
 });
 
 afterAll(async () => {

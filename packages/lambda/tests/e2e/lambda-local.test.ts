@@ -5,9 +5,8 @@ import {
   fetchAnswer,
   fixtureEnv,
   NON_UTF8_BYTES,
-  REPO_ROOT,
   type StartedProcess,
-  startProcess,
+  startEmulator,
 } from '@artemis/testkit';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -22,11 +21,7 @@ let client: LambdaClient;
 
 beforeAll(async () => {
   bundle = await buildForTest('lambda');
-  emulator = await startProcess(
-    join(REPO_ROOT, 'scripts/lambda-local'),
-    ['--no-build', '--port', '0', '--bundle', join(bundle.dir, 'lambda/index.mjs')],
-    { env: { ...process.env, ...fixtureEnv() }, ready: /lambda-local listening on (http:\/\/\S+)/ },
-  );
+  emulator = await startEmulator('lambda-local', join(bundle.dir, 'lambda/index.mjs'), fixtureEnv());
   client = new LambdaClient({
     endpoint: emulator.ready,
     region: 'us-east-1',
