@@ -9,6 +9,8 @@ import {
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { runInInvocation } from './invocation-logger';
 
+const EMPTY = Buffer.alloc(0);
+
 export type AzureHttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 /** The catch-all HTTP function's handler: HttpRequest → AgentRequest → core → HttpResponseInit. */
@@ -32,13 +34,10 @@ export async function fromHttpRequest(request: HttpRequest): Promise<AgentReques
   }
   const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of request.headers) headers[name] = value;
-  return {
-    method: request.method.toUpperCase(),
-    path: url.pathname,
-    query,
-    headers,
-    body: Buffer.from(await request.arrayBuffer()),
-  };
+  const method = request.method.toUpperCase();
+  // The library drops GET/HEAD bodies (its Request cannot carry one), so there is nothing to read for them.
+  const body = method === 'GET' || method === 'HEAD' ? EMPTY : Buffer.from(await request.arrayBuffer());
+  return { method, path: url.pathname, query, headers, body };
 }
 
 /** Buffer bodies as they are; JSON values encoded with the core's one encoder; streams handed to the host. */

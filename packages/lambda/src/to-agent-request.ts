@@ -75,9 +75,8 @@ export function fromAlb(event: AlbEvent): AgentRequest {
       if (value !== undefined) appendQuery(query, decodeQueryComponent(key), decodeQueryComponent(value));
     }
   }
-  const method = (event.httpMethod ?? 'GET').toUpperCase();
   return {
-    method,
+    method: (event.httpMethod ?? 'GET').toUpperCase(),
     path: event.path || '/',
     query,
     headers: headersOf(event.headers, event.multiValueHeaders),

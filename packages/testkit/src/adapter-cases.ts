@@ -1,30 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import { expect } from '@jest/globals';
 import { call, fixtureOperation } from './fixture-connector';
+import type { HttpAnswer, HttpCall } from './http-call';
 
 /*
  * One table of behaviours that every adapter must show identically (the serverless-express EACH_MATRIX idea): each
  * adapter test supplies an `Invoke` that carries an HTTP-level call through its platform's real shapes (Lambda
  * events, Azure HttpRequest, functions-framework's server, …) and back.
  */
-
-export interface HttpCall {
-  readonly method: string;
-  readonly path: string;
-  /** Decoded keys and values; an array repeats the key. */
-  readonly query?: Readonly<Record<string, string | readonly string[]>>;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Buffer;
-}
-
-export interface HttpAnswer {
-  readonly status: number;
-  /** Lower-case names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-}
-
-export type Invoke = (call: HttpCall) => Promise<HttpAnswer>;
 
 export interface AdapterCase {
   readonly name: string;
@@ -193,13 +176,4 @@ export function envelopeOf(answer: HttpAnswer): Record<string, unknown> {
   const { __mcd_stack_trace__: stack, ...rest } = jsonOf(answer);
   expect(Array.isArray(stack)).toBe(true);
   return rest;
-}
-
-/** `?a=1&a=2` from an HttpCall's decoded query. */
-export function queryString(query: HttpCall['query']): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    for (const item of typeof value === 'string' ? [value] : value) params.append(key, item);
-  }
-  return params.toString();
 }

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type HttpAnswer, type HttpCall, queryString } from './adapter-cases';
 import { REPO_ROOT } from './build-for-test';
+import { type HttpAnswer, type HttpCall, queryString } from './http-call';
 
 /** A process a test started (in its own process group), with what it printed so far. */
 export interface StartedProcess {
