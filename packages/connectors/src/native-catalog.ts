@@ -8,5 +8,8 @@ export const nativeConnectors: ConnectorCatalog = {
   athena: () => import('./aws/athena'),
   glue: () => import('./aws/glue'),
   http: () => import('./http/http-connector'),
+  mysql: () => import('./mysql/mysql-connector'),
+  postgres: () => import('./postgres/postgres-connector'),
+  redshift: () => import('./redshift/redshift-connector'),
   s3: () => import('./aws/s3'),
 };

@@ -86,8 +86,11 @@ function arrayToJsonSafe(array: readonly unknown[], depth: number): unknown[] {
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
-    // Fast exit for the common primitives, without a call.
-    if (isPlainScalar(item)) continue;
+    // Fast exit for the common primitives, without a call (kept in the copy once there is one).
+    if (isPlainScalar(item)) {
+      if (copy) copy[i] = item;
+      continue;
+    }
     const safe = toJsonSafe(item, String(i), depth);
     if (safe !== item && !copy) copy = array.slice(0, i);
     if (copy) copy[i] = safe;

@@ -21,6 +21,15 @@ describe('encodeJson', () => {
     ]);
   });
 
+  it('keeps the plain values that follow an encoded one in an array (a database row)', () => {
+    // Act
+    const encoded = JSON.parse(encodeJson([[1n, 'label', 2, 3n, true]]));
+
+    // Assess
+    const decimalOf = (digits: string) => ({ __type__: 'decimal', __data__: digits });
+    expect(encoded).toEqual([[decimalOf('1'), 'label', 2, decimalOf('3'), true]]);
+  });
+
   it('encodes a top-level undefined as null and an invalid date with null data', () => {
     expect(encodeJson(undefined)).toBe('null');
     expect(encodeJson(new Date(Number.NaN))).toBe('{"__type__":"datetime","__data__":null}');

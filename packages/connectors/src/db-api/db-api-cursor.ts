@@ -1,0 +1,192 @@
+import { withParameters } from '@artemis/core';
+import { InterfaceError, ProgrammingError } from './db-api-errors';
+import type { DbSession, OpenResult } from './db-session';
+import { currentOperationScope } from './operation-scope';
+import { translatePlaceholders } from './placeholders';
+import type { ColumnDescription, ResultStream, Row } from './sql-driver';
+
+/** Rows asked of the server per round trip: enough to amortise it, few enough to keep memory flat. */
+const MIN_BATCH = 100;
+const MAX_BATCH = 10_000;
+
+/**
+ * A PEP 249 cursor over a SqlDriver, as the control plane drives it:
+ * `cursor()` → `execute(query, params)` → `fetchall()` / `fetchmany(size)` / `fetchone()`, `description`,
+ * `rowcount`, `close()`. Every public member is callable by a command, so all state is in `#private` fields.
+ *
+ * Rows stream from the server in batches. `rowcount` is the affected-row count of a statement without a result
+ * set, and for a query the number of rows fetched so far (the total once the result is exhausted): the count is not
+ * known before the server-side cursor has been read to its end (as with psycopg2's server-side cursors).
+ */
+export class DbApiCursor {
+  /** PEP 249: the default `fetchmany` size. */
+  arraysize = 1;
+
+  readonly #session: DbSession;
+  #stream: ResultStream | undefined;
+  #open: OpenResult | undefined;
+  #pending: Row[] = [];
+  #pendingStart = 0;
+  #description: readonly ColumnDescription[] | null = null;
+  #rowcount = -1;
+  #closed = false;
+
+  constructor(session: DbSession) {
+    this.#session = session;
+  }
+
+  get description(): readonly ColumnDescription[] | null {
+    return this.#description;
+  }
+
+  get rowcount(): number {
+    return this.#rowcount;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async execute(query: string, params?: unknown): Promise<null> {
+    this.#assertUsable();
+    if (typeof query !== 'string') throw new ProgrammingError('execute() needs the query as a string');
+    await this.#reset();
+    const { sql, values } = translatePlaceholders(query, params, this.#session.placeholderStyle);
+    const scope = currentOperationScope();
+    const stream = await this.#session.execute(scope, sql, values);
+    this.#description = stream.description;
+    if (stream.description === null) {
+      this.#rowcount = stream.affectedRows;
+      await stream.close();
+      return null;
+    }
+    this.#rowcount = 0;
+    this.#stream = stream;
+    if (stream.exhausted) {
+      await this.#drain();
+    } else {
+      this.#open = {
+        scope,
+        detach: () => this.#drain(),
+        discard: () => this.#discard(),
+      };
+      this.#session.opened(this.#open);
+    }
+    return null;
+  }
+
+  /** Runs `query` once per parameter set; `rowcount` is the total of affected rows. */
+  async executemany(query: string, seqOfParams: unknown): Promise<null> {
+    if (!Array.isArray(seqOfParams)) throw new ProgrammingError('executemany() needs a list of parameter sets');
+    let total = 0;
+    let known = true;
+    for (const params of seqOfParams) {
+      await this.execute(query, params);
+      if (this.#rowcount < 0) known = false;
+      total += Math.max(this.#rowcount, 0);
+    }
+    this.#rowcount = known ? total : -1;
+    return null;
+  }
+
+  async fetchone(): Promise<Row | null> {
+    const [row] = await this.#take(1);
+    return row ?? null;
+  }
+
+  async fetchmany(size?: number | null): Promise<Row[]> {
+    const count = size ?? this.arraysize;
+    if (!Number.isInteger(count) || count < 0) throw new ProgrammingError('fetchmany() size must be an integer >= 0');
+    return this.#take(count);
+  }
+
+  async fetchall(): Promise<Row[]> {
+    return this.#take(Number.POSITIVE_INFINITY);
+  }
+
+  async close(): Promise<null> {
+    if (this.#closed) return null;
+    this.#closed = true;
+    await this.#reset();
+    return null;
+  }
+
+  async #take(max: number): Promise<Row[]> {
+    this.#assertUsable();
+    if (this.#description === null) throw new ProgrammingError('no results to fetch');
+    const rows = this.#pending.length > this.#pendingStart ? this.#takePending(max) : [];
+    const scope = currentOperationScope();
+    while (rows.length < max && this.#stream) {
+      const stream = this.#stream;
+      const wanted = max - rows.length;
+      const batch = await this.#session.read(scope, stream, Math.min(Math.max(wanted, MIN_BATCH), MAX_BATCH));
+      if (batch.length <= wanted) {
+        for (const row of batch) rows.push(row);
+      } else {
+        for (let i = 0; i < wanted; i++) rows.push(batch[i] as Row);
+        this.#pending = batch;
+        this.#pendingStart = wanted;
+      }
+      if (stream.exhausted) await this.#release();
+      else if (batch.length === 0) break;
+    }
+    this.#rowcount += rows.length;
+    return rows;
+  }
+
+  #takePending(max: number): Row[] {
+    const end = Math.min(this.#pending.length, this.#pendingStart + max);
+    const rows = this.#pending.slice(this.#pendingStart, end);
+    this.#pendingStart = end;
+    if (this.#pendingStart >= this.#pending.length) {
+      this.#pending = [];
+      this.#pendingStart = 0;
+    }
+    return rows;
+  }
+
+  /** Another statement needs the connection: keep the remaining rows in memory, close the server-side cursor. */
+  async #drain(): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) return;
+    const rest = this.#pending.slice(this.#pendingStart);
+    while (!stream.exhausted) {
+      const batch = await stream.read(MAX_BATCH);
+      for (const row of batch) rest.push(row);
+      if (batch.length === 0 && !stream.exhausted) break;
+    }
+    this.#pending = rest;
+    this.#pendingStart = 0;
+    await this.#release();
+  }
+
+  async #discard(): Promise<void> {
+    this.#pending = [];
+    this.#pendingStart = 0;
+    await this.#release();
+  }
+
+  async #release(): Promise<void> {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (this.#open) this.#session.released(this.#open);
+    this.#open = undefined;
+    await stream?.close();
+  }
+
+  async #reset(): Promise<void> {
+    await this.#discard();
+    this.#description = null;
+    this.#rowcount = -1;
+  }
+
+  #assertUsable(): void {
+    if (this.#closed) throw new InterfaceError('cursor already closed');
+    this.#session.assertOpen();
+  }
+}
+
+// Python callers name these arguments (`execute(query=..., params=...)`): declare the names for the interpreter.
+withParameters(['query', 'params'], DbApiCursor.prototype.execute);
+withParameters(['query', 'seq_of_params'], DbApiCursor.prototype.executemany);
+withParameters(['size'], DbApiCursor.prototype.fetchmany);

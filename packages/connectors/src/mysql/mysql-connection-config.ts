@@ -1,0 +1,43 @@
+import type { ConnectionOptions as MysqlConnectionOptions } from 'mysql2';
+import { readUnderTempFolder } from '../db-api/read-under-temp-folder';
+import type { MysqlCredentials } from './mysql-credentials';
+
+export interface ResolvedMysqlConnection {
+  readonly options: MysqlConnectionOptions;
+  readonly statementTimeoutMs: number;
+}
+
+/**
+ * PyMySQL keywords → mysql2 options. As in PyMySQL, TLS is off unless asked for (`ssl`, `ssl_ca`); with a CA the
+ * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so.
+ */
+export function resolveMysqlConnection(
+  credentials: MysqlCredentials,
+  context: { operationTimeoutSeconds: number; tempFolder: string },
+): ResolvedMysqlConnection {
+  const args = credentials.connect_args;
+  const caPath = args.ssl_ca ?? args.ssl?.ca;
+  const ca = caPath ? readUnderTempFolder(caPath, context.tempFolder, 'ssl_ca') : undefined;
+  const wantsTls = !args.ssl_disabled && (ca !== undefined || args.ssl !== undefined);
+  const verifyHost = args.ssl_verify_identity ?? args.ssl?.check_hostname ?? false;
+  return {
+    options: {
+      host: args.host ?? 'localhost',
+      port: args.port === undefined ? 3306 : Number(args.port),
+      user: args.user,
+      password: args.password,
+      database: args.database ?? args.db,
+      ...(args.charset ? { charset: args.charset } : {}),
+      ...(args.connect_timeout === undefined ? {} : { connectTimeout: Number(args.connect_timeout) * 1000 }),
+      ...(wantsTls
+        ? {
+            ssl: ca
+              ? { ca, rejectUnauthorized: true, ...(verifyHost ? {} : { checkServerIdentity: () => undefined }) }
+              : { rejectUnauthorized: false },
+          }
+        : {}),
+    },
+    statementTimeoutMs:
+      args.statement_timeout === undefined ? context.operationTimeoutSeconds * 1000 : Number(args.statement_timeout),
+  };
+}

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestAgent, type TestAgent } from '../../../core/tests/support/test-agent';
+import { nativeConnectors } from '../../src/native-catalog';
+import { type MariadbServer, mariadbSkipReason, startMariadb } from '../support/mariadb-server';
+import { queryCommands, sqlOperation } from '../support/sql-operations';
+
+const skipReason = mariadbSkipReason();
+if (skipReason) {
+  // Said once, loudly, so that a green run without MariaDB is not mistaken for a tested connector.
+  console.warn(`mysql connector suite SKIPPED: ${skipReason}. Install the Debian package mariadb-server to run it.`);
+}
+const describeWithMariadb = skipReason ? describe.skip : describe;
+
+describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
+  let mariadb: MariadbServer;
+  let agent: TestAgent;
+  const path = '/api/v1/agent/execute/mysql/query';
+  const credentials = (extra: Record<string, unknown> = {}) => ({
+    connect_args: { host: '127.0.0.1', port: mariadb.port, user: 'root', password: '', db: 'artemis', ...extra },
+  });
+  const run = async (commands: unknown[], extra: Record<string, unknown> = {}, creds: unknown = credentials()) => {
+    const response = await agent.post(path, sqlOperation(creds, commands, extra));
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  beforeAll(async () => {
+    mariadb = await startMariadb();
+    agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    const setup = [
+      'CREATE DATABASE artemis',
+      `CREATE TABLE artemis.items (id BIGINT PRIMARY KEY, amount DECIMAL(12,2), label VARCHAR(20) NOT NULL,
+         seen DATETIME(3), day DATE, payload VARBINARY(8), doc JSON, ratio DOUBLE)`,
+      `INSERT INTO artemis.items VALUES
+         (9007199254740993, 1234567890.50, 'first', '2024-01-02 03:04:05.678', '2024-01-02', X'0102FF',
+          '{"a": [1, 2]}', 0.5),
+         (2, NULL, 'second', NULL, NULL, NULL, NULL, NULL)`,
+      "CREATE USER 'reader'@'127.0.0.1' IDENTIFIED BY 'pw'",
+      'CREATE TABLE artemis.secret (n INT)',
+    ];
+    await run(
+      [{ method: 'cursor', store: 'c' }, ...setup.map((sql) => ({ target: 'c', method: 'execute', args: [sql] }))],
+      {},
+      { connect_args: { host: '127.0.0.1', port: mariadb.port, user: 'root' } },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await agent?.close();
+    await mariadb?.stop();
+  });
+
+  it('answers the Apollo cursor sequence with rows, description and rowcount', async () => {
+    // Act
+    const body = await run(queryCommands('SELECT * FROM items ORDER BY id DESC'));
+
+    // Assess
+    expect(body).toEqual({
+      __mcd_result__: {
+        all_results: [
+          [
+            { __type__: 'decimal', __data__: '9007199254740993' },
+            { __type__: 'decimal', __data__: '1234567890.50' },
+            'first',
+            { __type__: 'datetime', __data__: '2024-01-02T03:04:05.678+00:00' },
+            { __type__: 'date', __data__: '2024-01-02' },
+            { __type__: 'bytes', __data__: Buffer.from([1, 2, 255]).toString('base64') },
+            { a: [1, 2] },
+            0.5,
+          ],
+          [{ __type__: 'decimal', __data__: '2' }, null, 'second', null, null, null, null, null],
+        ],
+        description: [
+          ['id', 8, null, 20, 20, 0, false],
+          ['amount', 246, null, 14, 14, 2, true],
+          ['label', 253, null, 80, 80, 0, false],
+          ['seen', 12, null, 23, 23, 3, true],
+          ['day', 10, null, 10, 10, 0, true],
+          ['payload', 253, null, 8, 8, 0, true],
+          ['doc', 252, null, 4294967295, 4294967295, 0, true],
+          ['ratio', 5, null, 22, 22, 31, true],
+        ],
+        rowcount: 2,
+      },
+      __mcd_trace_id__: 'trace-sql',
+    });
+  });
+
+  it('translates %s and %(name)s parameters, leaving %% and quoted text alone', async () => {
+    // Act
+    const positional = await run(queryCommands("SELECT label, '%s', 100 %% 7 FROM items WHERE id = %s", [2]));
+    const named = await run(queryCommands('SELECT %(n)s + %(n)s, %(w)s', { n: 21, w: 'hi' }));
+
+    // Assess
+    expect(positional.__mcd_result__).toMatchObject({ all_results: [['second', '%s', 2]] });
+    expect(named.__mcd_result__).toMatchObject({ all_results: [[42, 'hi']] });
+  });
+
+  it('reports affected rows and honours rollback and commit', async () => {
+    // Act
+    const body = await run([
+      { method: 'cursor', store: 'c' },
+      { target: 'c', method: 'execute', args: ['CREATE TABLE tx (n INT) ENGINE=InnoDB'] },
+      { target: 'c', method: 'execute', args: ['START TRANSACTION'] },
+      { target: 'c', method: 'executemany', args: ['INSERT INTO tx VALUES (%s)', [[1], [2], [3]]] },
+      { target: 'c', method: 'rowcount', store: 'inserted' },
+      { method: 'rollback' },
+      { target: 'c', method: 'execute', args: ['START TRANSACTION'] },
+      { target: 'c', method: 'execute', args: ['INSERT INTO tx VALUES (10), (20)'] },
+      { method: 'commit' },
+      { target: 'c', method: 'execute', args: ['SELECT SUM(n) FROM tx'] },
+      { target: 'c', method: 'fetchone', store: 'sum' },
+      {
+        target: '__utils',
+        method: 'build_dict',
+        kwargs: { inserted: { __reference__: 'inserted' }, sum: { __reference__: 'sum' } },
+      },
+    ]);
+
+    // Assess
+    expect(body.__mcd_result__).toEqual({ inserted: 3, sum: [{ __type__: 'decimal', __data__: '30' }] });
+  });
+
+  it('streams a large result with fetchmany and frees the connection for the next request', async () => {
+    // Act
+    const first = await run([
+      { method: 'cursor', store: 'c' },
+      { target: 'c', method: 'execute', args: ['SELECT seq FROM seq_1_to_200000'] },
+      { target: 'c', method: 'fetchmany', args: [3] },
+    ]);
+    const next = await run(queryCommands('SELECT 7'));
+
+    // Assess
+    // seq_1_to_N's column is BIGINT UNSIGNED: exact decimals.
+    expect(first.__mcd_result__).toEqual(['1', '2', '3'].map((n) => [{ __type__: 'decimal', __data__: n }]));
+    expect(next.__mcd_result__).toMatchObject({ all_results: [[7]], rowcount: 1 });
+  });
+
+  it('answers a missing table with DatabaseError and the ER_ code, errno and SQLSTATE', async () => {
+    // Act
+    const body = await run(queryCommands('SELECT * FROM no_such_table'));
+
+    // Assess
+    expect(body).toMatchObject({
+      __mcd_error__: "Table 'artemis.no_such_table' doesn't exist",
+      __mcd_error_type__: 'DatabaseError',
+      __mcd_error_attrs__: { code: 'ER_NO_SUCH_TABLE', errno: 1146, sqlstate: '42S02' },
+      __mcd_trace_id__: 'trace-sql',
+    });
+  });
+
+  it('answers a denied table with InsufficientPrivilege', async () => {
+    // Act
+    const body = await run(
+      queryCommands('SELECT * FROM artemis.secret'),
+      { skip_cache: true },
+      { connect_args: { host: '127.0.0.1', port: mariadb.port, user: 'reader', password: 'pw' } },
+    );
+
+    // Assess
+    expect(body).toMatchObject({
+      __mcd_error_type__: 'InsufficientPrivilege',
+      __mcd_error_attrs__: { code: 'ER_TABLEACCESS_DENIED_ERROR', errno: 1142, sqlstate: '42000' },
+    });
+  });
+
+  it('stops a statement on the server at the statement timeout with QueryCanceled', async () => {
+    // Act
+    const body = await run(
+      queryCommands('SELECT SLEEP(5)'),
+      { skip_cache: true },
+      credentials({ statement_timeout: 300 }),
+    );
+
+    // Assess
+    expect(body).toMatchObject({
+      __mcd_error_type__: 'QueryCanceled',
+      __mcd_error_attrs__: { errno: 1969, sqlstate: '70100' },
+    });
+  });
+
+  it('kills the running statement when the operation times out', async () => {
+    // Prepare
+    const shortAgent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
+      { connectors: nativeConnectors },
+    );
+    const creds = credentials({ statement_timeout: 0 });
+
+    // Act
+    const response = await shortAgent.post(
+      path,
+      sqlOperation(creds, queryCommands('SELECT SLEEP(20) AS artemis_sleeper')),
+    );
+    const body = await response.json();
+    let sleepers: unknown[] = [1];
+    for (let i = 0; i < 50 && sleepers.length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const list = await run(
+        queryCommands(
+          "SELECT id FROM information_schema.processlist WHERE info LIKE '%artemis_sleeper%' AND info NOT LIKE '%processlist%'",
+        ),
+      );
+      sleepers = (list.__mcd_result__ as { all_results: unknown[] }).all_results;
+    }
+    await shortAgent.close();
+
+    // Assess
+    expect(body).toMatchObject({ __mcd_error_type__: 'Timeout' });
+    expect(sleepers).toEqual([]);
+  });
+});

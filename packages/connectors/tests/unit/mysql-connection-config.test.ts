@@ -1,0 +1,49 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { resolveMysqlConnection } from '../../src/mysql/mysql-connection-config';
+
+const context = { operationTimeoutSeconds: 870, tempFolder: tmpdir() };
+
+describe('resolveMysqlConnection', () => {
+  it('maps PyMySQL keywords onto mysql2 options, without TLS unless asked', () => {
+    // Act
+    const resolved = resolveMysqlConnection(
+      { connect_args: { host: 'db', port: '3307', user: 'u', password: 'p', db: 'shop', connect_timeout: 5 } },
+      context,
+    );
+
+    // Assess
+    expect(resolved).toEqual({
+      options: { host: 'db', port: 3307, user: 'u', password: 'p', database: 'shop', connectTimeout: 5000 },
+      statementTimeoutMs: 870_000,
+    });
+  });
+
+  it('verifies the server certificate against ssl_ca read under MCD_TEMP_FOLDER', async () => {
+    // Prepare
+    const folder = await mkdtemp(join(tmpdir(), 'artemis-mysql-ca-'));
+    await writeFile(join(folder, 'ca.pem'), 'PEM DATA');
+
+    // Act
+    const resolved = resolveMysqlConnection(
+      { connect_args: { host: 'db', ssl_ca: 'ca.pem', ssl_verify_identity: true, statement_timeout: 1500 } },
+      { ...context, tempFolder: folder },
+    );
+
+    // Assess
+    expect(resolved.options.ssl).toEqual({ ca: 'PEM DATA', rejectUnauthorized: true });
+    expect(resolved.statementTimeoutMs).toBe(1500);
+  });
+
+  it('encrypts without verification for an empty ssl dict, and not at all with ssl_disabled', () => {
+    // Act
+    const encrypted = resolveMysqlConnection({ connect_args: { host: 'db', ssl: {} } }, context);
+    const disabled = resolveMysqlConnection({ connect_args: { host: 'db', ssl: {}, ssl_disabled: true } }, context);
+
+    // Assess
+    expect(encrypted.options.ssl).toEqual({ rejectUnauthorized: false });
+    expect(disabled.options.ssl).toBeUndefined();
+  });
+});
