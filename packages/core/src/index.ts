@@ -1,5 +1,5 @@
 // Everything a runtime adapter needs is in ./runtime (adapters import `@artemis/core/runtime` directly); the rest
-// is what connectors and the credentials module use.
+// is what connectors, storage and the credentials module use.
 
 export type {
   ConnectorCatalog,
@@ -28,4 +28,19 @@ export {
 } from './network/guarded-http';
 export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
 export * from './runtime';
-export type { StorageBackend } from './storage/storage-backend';
+export { openConfinedFile } from './storage/local-file';
+export {
+  type FullStorageBackend,
+  isFullStorageBackend,
+  type ListOptions,
+  type ListPage,
+  type StorageBackend,
+  type StoredObject,
+} from './storage/storage-backend';
+export {
+  InvalidStorageKeyError,
+  LocalPathForbiddenError,
+  StorageConfigurationError,
+  StorageNotFoundError,
+  StoragePermissionsError,
+} from './storage/storage-errors';

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the `fixture` connector plugin, for MCD_CONNECTOR_MODULES. */
@@ -8,6 +10,7 @@ export function fixtureEnv(extra: Record<string, string> = {}): Record<string, s
   return {
     MCD_CONNECTOR_MODULES: FIXTURE_CONNECTOR_MODULE,
     MCD_STORAGE: 'FILESYSTEM',
+    MCD_STORAGE_PATH: join(tmpdir(), 'artemis-test-storage'),
     MCD_LOG_LEVEL: 'warn',
     MCD_AGENT_VERSION: '9.9.9',
     MCD_AGENT_BUILD: '42',

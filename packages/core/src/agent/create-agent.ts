@@ -2,7 +2,7 @@ import { type AgentConfig, loadConfig, type StorageType } from '../config/config
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
 import { isSelfHosted } from '../credentials/is-self-hosted';
 import type { SelfHostedCredentialsOptions } from '../credentials/self-hosted-options';
-import { OperationError, PayloadTooLargeError } from '../errors/agent-errors';
+import { PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
@@ -48,7 +48,11 @@ export interface Agent {
 export function createAgent(options: AgentOptions = {}): Agent {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(config.logLevel);
-  const directory = new ConnectorDirectory(options.connectors ?? {});
+  // `storage` is built into the core: it is the agent's own bucket, not a driver (SPEC §7).
+  const directory = new ConnectorDirectory({
+    storage: async () => (await import('../storage/storage-connector')).storageConnector,
+    ...options.connectors,
+  });
   let plugins: Promise<void> | undefined;
   const pluginsReady = () => {
     plugins ??= directory.loadPlugins(config.connectorModules);
@@ -65,7 +69,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
-    storage: options.storage ?? (() => Promise.reject(new OperationError('Storage is not available in this build'))),
+    storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
   };
   const router = createRouter();
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { describeIssue } from '../errors/zod-issue';
+import { missingStorageSettings } from '../storage/storage-settings';
 
 /*
  * All configuration comes from environment variables, parsed once at start-up (SPEC §10). zod/mini rather than the
@@ -157,6 +158,8 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     build: read('MCD_AGENT_BUILD', text, '0'),
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
   };
+  // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
+  if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }

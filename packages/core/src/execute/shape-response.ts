@@ -1,6 +1,5 @@
 import type { AgentServices } from '../agent/agent-services';
 import { encodeJsonBuffer, gzipBuffer } from '../encoding/json-encoder';
-import { OperationError } from '../errors/agent-errors';
 import { traceHeaders } from '../http/responses';
 import {
   type AgentResponse,
@@ -14,6 +13,7 @@ import type { Operation } from '../protocol/execute-request';
 /**
  * Turns an operation's envelope into the answer (SPEC §4 "Large responses"): sizes are measured on the compact
  * JSON of the whole envelope, which is encoded once and sent as those bytes (adapters do not encode it again).
+ * Above a limit (the request's, or the runtime's hard payload cap) the envelope goes to storage instead.
  */
 export async function shapeResponse(
   envelope: object,
@@ -31,7 +31,8 @@ export async function shapeResponse(
     (limit > 0 && size > limit) ||
     (runtimeLimit !== undefined && size > runtimeLimit)
   ) {
-    throw new OperationError('Response offload to storage is not available in this build');
+    const { offloadResponse } = await import('../storage/offload-response');
+    return offloadResponse(envelope as Record<string, unknown>, encoded, operation, traceId, services);
   }
   const threshold = operation.compress_response_threshold_bytes;
   if (threshold > 0 && size > threshold) {

@@ -34,5 +34,8 @@ export function createRouter(): Router<RouteHandler> {
     )
     .add(POST, '/api/v1/self-hosted-credentials/validate/:connection_type', async (context) =>
       (await import('../credentials/validate-credentials-route')).validateCredentialsRoute(context),
+    )
+    .add(GET, '/api/v1/storage/signed/*key', async (context) =>
+      (await import('../storage/signed-url-route')).signedUrlRoute(context),
     );
 }

@@ -27,7 +27,7 @@ describe('connector plugins (MCD_CONNECTOR_MODULES)', () => {
     await expect(response.json()).resolves.toEqual({
       __mcd_result__: {
         connector_types: {
-          native: ['alpha', 'zeta'],
+          native: ['alpha', 'storage', 'zeta'],
           custom: [
             { type: 'greeter', module: fixture('schema-plugin.mjs') },
             { type: 'sample', module: SAMPLE_PLUGIN },

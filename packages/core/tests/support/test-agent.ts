@@ -28,7 +28,8 @@ export async function startTestAgent(
   const agent = createAgent({ ...options, config, logger: createLogger(config.logLevel, sink) });
   await agent.ready();
   const server = createLocalServer(agent);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // An ephemeral port unless the test gives PORT (e.g. to know the agent's own URL before it starts).
+  await new Promise<void>((resolve) => server.listen(env.PORT ? config.port : 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -33,12 +33,11 @@ describe('createLambdaHandler', () => {
     const event = executeEvent(fixtureOperation([call('repeat', 'x', 5_000_000)]));
     // Act
     const result = await handler(event, lambdaContext());
-    // Assess: storage offload is not in this build yet, so the core answers its envelope (never a 6 MB+ result)
+    // Assess: the envelope went to storage (FILESYSTEM here) and the answer is its location
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(10_000);
-    expect(JSON.parse(result.body)).toMatchObject({
-      __mcd_error__: 'Response offload to storage is not available in this build',
-      __mcd_trace_id__: 'trace-1',
-    });
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body);
+    expect(body).toEqual({ __mcd_result_location__: expect.any(String), __mcd_trace_id__: 'trace-1' });
   });
 
   it('answers a streamed body that cannot fit with a ResponseTooLarge envelope', async () => {

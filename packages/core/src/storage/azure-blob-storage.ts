@@ -1,0 +1,166 @@
+import type { Readable } from 'node:stream';
+import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AgentError, OperationError } from '../errors/agent-errors';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
+import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
+import { StorageKeys } from './storage-keys';
+
+export interface AzureBlobStorageOptions {
+  /** The container. */
+  readonly bucketName: string;
+  readonly accountName: string;
+  readonly prefix: string;
+  /** MCD_STORAGE_ENDPOINT_URL: the blob service URL; https://<account>.blob.core.windows.net when unset. */
+  readonly endpointUrl: string | undefined;
+  /** MCD_STORAGE_ACCESS_KEY: the account key; Entra ID (DefaultAzureCredential, managed identity) when unset. */
+  readonly accountKey: string | undefined;
+}
+
+/** Block size for streamed writes: memory per upload is about blockSize × concurrency (32 MiB). */
+const BLOCK_SIZE = 8 * 1024 * 1024;
+const CONCURRENCY = 4;
+
+/**
+ * Azure Blob Storage through @azure/storage-blob, loaded on first use. Pre-signed URLs are SAS URLs: signed with the
+ * account key when one is configured, else user-delegation SAS obtained with the agent's Entra ID identity.
+ */
+export class AzureBlobStorage implements FullStorageBackend {
+  readonly type = 'AZURE_BLOB' as const;
+  readonly bucketName: string;
+  readonly #keys: StorageKeys;
+  readonly #service: BlobServiceClient;
+  readonly #container: ContainerClient;
+  readonly #sharedKey: StorageSharedKeyCredential | undefined;
+  readonly #sdk: typeof import('@azure/storage-blob');
+
+  static async create(options: AzureBlobStorageOptions): Promise<AzureBlobStorage> {
+    const sdk = await import('@azure/storage-blob');
+    const url = options.endpointUrl ?? `https://${options.accountName}.blob.core.windows.net`;
+    let sharedKey: StorageSharedKeyCredential | undefined;
+    let service: BlobServiceClient;
+    if (options.accountKey) {
+      sharedKey = new sdk.StorageSharedKeyCredential(options.accountName, options.accountKey);
+      service = new sdk.BlobServiceClient(url, sharedKey);
+    } else {
+      const { DefaultAzureCredential } = await import('@azure/identity');
+      // The Function's managed identity in Azure; developer credentials (az login…) elsewhere.
+      service = new sdk.BlobServiceClient(url, new DefaultAzureCredential());
+    }
+    return new AzureBlobStorage(options, service, sharedKey, sdk);
+  }
+
+  private constructor(
+    options: AzureBlobStorageOptions,
+    service: BlobServiceClient,
+    sharedKey: StorageSharedKeyCredential | undefined,
+    sdk: typeof import('@azure/storage-blob'),
+  ) {
+    this.bucketName = options.bucketName;
+    this.#keys = new StorageKeys(options.prefix);
+    this.#service = service;
+    this.#container = service.getContainerClient(options.bucketName);
+    this.#sharedKey = sharedKey;
+    this.#sdk = sdk;
+  }
+
+  async write(key: string, data: Buffer | string | Readable): Promise<void> {
+    const blob = this.#container.getBlockBlobClient(this.#keys.toFull(key));
+    await this.#call(key, async () => {
+      if (typeof data === 'string') await blob.uploadData(Buffer.from(data, 'utf8'));
+      else if (Buffer.isBuffer(data)) await blob.uploadData(data);
+      else await blob.uploadStream(data, BLOCK_SIZE, CONCURRENCY);
+    });
+  }
+
+  async read(key: string): Promise<Readable> {
+    const blob = this.#container.getBlobClient(this.#keys.toFull(key));
+    const response = await this.#call(key, () => blob.download());
+    return response.readableStreamBody as Readable;
+  }
+
+  async presignedUrl(key: string, expirationSeconds: number): Promise<string> {
+    const name = this.#keys.toFull(key);
+    const blob = this.#container.getBlobClient(name);
+    const expiresOn = new Date(Date.now() + expirationSeconds * 1000);
+    // A little slack before "now": the SAS start time is checked against the storage service's clock.
+    const startsOn = new Date(Date.now() - 5 * 60 * 1000);
+    const permissions = this.#sdk.BlobSASPermissions.parse('r');
+    return this.#call(key, async () => {
+      if (this.#sharedKey) return blob.generateSasUrl({ permissions, startsOn, expiresOn });
+      const delegationKey = await this.#service.getUserDelegationKey(startsOn, expiresOn);
+      const sas = this.#sdk.generateBlobSASQueryParameters(
+        { containerName: this.bucketName, blobName: name, permissions, startsOn, expiresOn },
+        delegationKey,
+        this.#service.accountName,
+      );
+      return `${blob.url}?${sas.toString()}`;
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    const blob = this.#container.getBlobClient(this.#keys.toFull(key));
+    await this.#call(key, () => blob.delete());
+  }
+
+  async list(options: ListOptions = {}): Promise<ListPage> {
+    const prefix = this.#keys.toFull(options.prefix, 'prefix') || undefined;
+    const pageOptions = {
+      maxPageSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      continuationToken: options.continuationToken || undefined,
+    };
+    const result = await this.#call(options.prefix ?? '', async () => {
+      const pages = options.delimiter
+        ? this.#container.listBlobsByHierarchy(options.delimiter, { prefix }).byPage(pageOptions)
+        : this.#container.listBlobsFlat({ prefix }).byPage(pageOptions);
+      return (await pages.next()).value;
+    });
+    const segment = result?.segment as { blobItems?: BlobItemLike[]; blobPrefixes?: { name: string }[] } | undefined;
+    return {
+      objects: (segment?.blobItems ?? []).map((item) => ({
+        key: this.#keys.toRelative(item.name),
+        size: item.properties.contentLength ?? 0,
+        etag: item.properties.etag ?? '',
+        lastModified: new Date(item.properties.lastModified.getTime()),
+        storageClass: item.properties.accessTier ?? 'Hot',
+      })),
+      prefixes: (segment?.blobPrefixes ?? []).map((common) => this.#keys.toRelative(common.name)),
+      pageToken: result?.continuationToken || null,
+    };
+  }
+
+  /** Private when the container allows no anonymous access (its public access level is unset). */
+  async isBucketPrivate(): Promise<boolean> {
+    const policy = await this.#call(this.bucketName, () => this.#container.getAccessPolicy());
+    return policy.blobPublicAccess === undefined;
+  }
+
+  async checkAccess(): Promise<void> {
+    await this.#call(this.bucketName, () => this.#container.getProperties());
+  }
+
+  async #call<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toStorageError(error, key);
+    }
+  }
+}
+
+interface BlobItemLike {
+  readonly name: string;
+  readonly properties: {
+    readonly contentLength?: number;
+    readonly etag?: string;
+    readonly lastModified: Date;
+    readonly accessTier?: string;
+  };
+}
+
+function toStorageError(error: unknown, key: string): Error {
+  if (error instanceof AgentError) return error;
+  const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
+  if (statusCode === 404) return new StorageNotFoundError(`${code ?? 'NotFound'}: ${key}`, { cause: error });
+  const summary = `Azure Blob ${code ?? 'error'}: ${(message ?? String(error)).split('\n')[0]}`;
+  return storageErrorForStatus(statusCode, summary, error) ?? new OperationError(summary, { cause: error });
+}

@@ -1,0 +1,257 @@
+/**
+ * Streaming a 1 GB object through the `storage` connection type's `read` (SPEC §11: peak RSS under 256 MB, memory
+ * flat whatever the object size), from the FILESYSTEM backend and from S3 (s3rver), through the real local server
+ * of the built generic bundle, against a floor of plain `fs.createReadStream(file).pipe(socket)` in a bare node
+ * process serving the same file. Each server is its own process, so its peak RSS (VmHWM) is its own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, S3RVER_KEYS, startS3rver } from '../../packages/core/tests/storage/support/storage-emulators';
+import { buildTarget, targets } from '../build';
+import { type BenchFigure, type BenchModule, interleave, median } from './harness';
+
+const SIZE = 1024 * 1024 * 1024;
+const ROUNDS = 3;
+const BUDGET_MB = 256;
+const root = join(import.meta.dirname, '..', '..');
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+const FLOOR_SERVER = `
+const http = require('node:http');
+const fs = require('node:fs');
+http.createServer((req, res) => {
+  res.setHeader('content-type', 'application/octet-stream');
+  fs.createReadStream(process.env.BENCH_FILE).pipe(res);
+}).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));
+`;
+
+/** The least a proxy can do: the same object from s3rver, piped through one extra process. */
+const PROXY_SERVER = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  http.get(process.env.BENCH_URL, (upstream) => {
+    res.setHeader('content-type', 'application/octet-stream');
+    upstream.pipe(res);
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+export default (async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'artemis-storage-bench-'));
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const generic = targets.find((target) => target.name === 'generic');
+    if (!generic) throw new Error('no generic build target');
+    await buildTarget(generic);
+
+    // The 1 GB object, written once where the FILESYSTEM backend (prefix mcd/) finds it as key "big.bin".
+    const storagePath = join(scratch, 'storage');
+    await mkdir(join(storagePath, 'mcd'), { recursive: true });
+    const file = join(storagePath, 'mcd', 'big.bin');
+    await writeLargeFile(file, SIZE);
+
+    const floor = await startServer(['-e', FLOOR_SERVER], { BENCH_FILE: file });
+    stops.push(() => stop(floor.child));
+    const filesystem = await startAgent({ MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: storagePath });
+    stops.push(() => stop(filesystem.child));
+
+    const s3 = await startS3rver('bench');
+    stops.push(() => s3.stop());
+    const s3Env = {
+      MCD_STORAGE: 'S3',
+      MCD_STORAGE_BUCKET_NAME: 'bench',
+      MCD_STORAGE_ENDPOINT_URL: s3.url,
+      MCD_STORAGE_ACCESS_KEY: S3RVER_KEYS.accessKey,
+      MCD_STORAGE_SECRET_KEY: S3RVER_KEYS.secretKey,
+      MCD_TEMP_FOLDER: storagePath,
+    };
+    // Upload with upload_file (streamed multipart) from one agent process, read from a fresh one, so each peak
+    // RSS belongs to one direction.
+    const uploader = await startAgent(s3Env);
+    const uploadStarted = performance.now();
+    const uploaded = await execute(uploader.url, { method: 'upload_file', args: ['big.bin', file] });
+    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+    if (!uploaded.toString().includes('"__mcd_result__":null')) throw new Error(`upload failed: ${uploaded}`);
+    const uploaderPeak = await peakRssMb(uploader.child);
+    await stop(uploader.child);
+    const s3Reader = await startAgent(s3Env);
+    stops.push(() => stop(s3Reader.child));
+
+    const floorRead = () => throughput(() => download(floor.url, 'GET'));
+    const agentRead = (url: string) => () =>
+      throughput(() => download(`${url}/api/v1/agent/execute/storage/read`, 'POST', readBody()));
+    const fsSamples = await interleave(ROUNDS, floorRead, agentRead(filesystem.url));
+    const s3Samples = await interleave(2, floorRead, agentRead(s3Reader.url));
+    // The agent's own cost on S3: the same object fetched straight from s3rver with a pre-signed URL.
+    const presigned = JSON.parse(
+      (await execute(s3Reader.url, { method: 'generate_presigned_url', args: ['big.bin', 3600] })).toString(),
+    ) as { __mcd_result__: string };
+    const proxy = await startServer(['-e', PROXY_SERVER], { BENCH_URL: presigned.__mcd_result__ });
+    stops.push(() => stop(proxy.child));
+    const proxied = () => throughput(() => download(proxy.url, 'GET'));
+    const s3ProxySamples = await interleave(2, proxied, agentRead(s3Reader.url));
+
+    const floorPeak = await peakRssMb(floor.child);
+    const memoryFigure = (name: string, subject: number, note: string): BenchFigure => ({
+      name,
+      subject,
+      floor: floorPeak,
+      unit: 'MB',
+      direction: 'max',
+      // The budget is absolute (SPEC §11: under 256 MB); expressed as a ratio to the floor measured here.
+      goal: Number((BUDGET_MB / floorPeak).toFixed(2)),
+      note,
+    });
+    return [
+      memoryFigure(
+        'storage read 1 GB FILESYSTEM: peak RSS',
+        await peakRssMb(filesystem.child),
+        `budget ${BUDGET_MB} MB absolute; floor = bare node createReadStream→socket`,
+      ),
+      {
+        name: 'storage read 1 GB FILESYSTEM: MB/s',
+        subject: median(fsSamples.subject),
+        floor: median(fsSamples.floor),
+        unit: 'MB/s',
+        direction: 'min',
+        goal: 0.8,
+        note: `median of ${ROUNDS}`,
+      },
+      memoryFigure(
+        'storage read 1 GB S3 (s3rver): peak RSS',
+        await peakRssMb(s3Reader.child),
+        `budget ${BUDGET_MB} MB absolute`,
+      ),
+      {
+        name: 'storage read 1 GB S3 (s3rver): MB/s',
+        subject: median(s3Samples.subject),
+        floor: median(s3Samples.floor),
+        unit: 'MB/s',
+        direction: 'min',
+        goal: 0.1,
+        note: 'bounded by s3rver (Koa + fs in one process), not by the agent',
+      },
+      {
+        name: 'storage read 1 GB S3 (s3rver): MB/s vs a bare node proxy',
+        subject: median(s3ProxySamples.subject),
+        floor: median(s3ProxySamples.floor),
+        unit: 'MB/s',
+        direction: 'min',
+        goal: 0.8,
+        note: 'floor = http.get(pre-signed URL).pipe(res): the cost of the agent beyond the hop itself',
+      },
+      memoryFigure(
+        'storage upload_file 1 GB → S3 multipart: peak RSS',
+        uploaderPeak,
+        `budget ${BUDGET_MB} MB absolute; ${(SIZE / 1024 / 1024 / uploadSeconds).toFixed(0)} MB/s into s3rver`,
+      ),
+    ];
+  } finally {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}) satisfies BenchModule;
+
+function readBody(): string {
+  return JSON.stringify({
+    operation: { trace_id: 'bench', commands: [{ method: 'read', kwargs: { key: 'big.bin' } }] },
+  });
+}
+
+/** The built generic bundle (the local server), as it runs in a container. */
+async function startAgent(env: Record<string, string>): Promise<Server> {
+  return startServer([join(root, 'dist', 'generic', 'index.mjs')], { MCD_LOG_LEVEL: 'warn', ...env });
+}
+
+async function startServer(args: string[], env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    const ready = await download(`${url}/health`, 'GET').then(
+      () => true,
+      () => false,
+    );
+    if (ready) return { url, child };
+    if (attempt > 100 || child.exitCode !== null) throw new Error(`server ${args.join(' ')} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Reads a whole response, counting bytes without keeping them; resolves the byte count. */
+function download(url: string, method: string, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      res.once('end', () => resolve(bytes));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+async function execute(url: string, command: Record<string, unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const req = request(
+      `${url}/api/v1/agent/execute/storage/op`,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('end', resolve);
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify({ operation: { trace_id: 'bench', commands: [command] } }));
+  });
+  return Buffer.concat(chunks);
+}
+
+/** MB/s of one full transfer; throws unless every byte arrived. */
+async function throughput(transfer: () => Promise<number>): Promise<number> {
+  const started = performance.now();
+  const bytes = await transfer();
+  if (bytes !== SIZE) throw new Error(`transferred ${bytes} bytes, expected ${SIZE}`);
+  return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
+}
+
+/** Peak resident set size of a process since it started (Linux VmHWM), in MB. */
+async function peakRssMb(child: ChildProcess): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error('VmHWM not available (Linux only)');
+  return kb / 1024;
+}
+
+async function writeLargeFile(path: string, size: number): Promise<void> {
+  const block = randomBytes(4 * 1024 * 1024);
+  const handle = await open(path, 'w');
+  try {
+    for (let written = 0; written < size; written += block.length) await handle.write(block);
+  } finally {
+    await handle.close();
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
