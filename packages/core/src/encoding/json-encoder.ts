@@ -1,4 +1,5 @@
 import { promisify } from 'node:util';
+import { isDate, isMap, isSet, isUint8Array } from 'node:util/types';
 import { gzip } from 'node:zlib';
 
 /**
@@ -65,13 +66,14 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
   }
   if (value === null) return null;
   if (depth > MAX_DEPTH) throw new TypeError('Converting circular structure to JSON (or nesting deeper than 1000)');
-  if (value instanceof Date) return encodeDate(value);
-  if (value instanceof Uint8Array) {
+  // util.types checks work across realms (vm contexts, jest), where instanceof does not.
+  if (isDate(value)) return encodeDate(value);
+  if (isUint8Array(value)) {
     return typed('bytes', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
   }
   if (Array.isArray(value)) return arrayToJsonSafe(value, depth + 1);
-  if (value instanceof Map) return toJsonSafe(Object.fromEntries(value), key, depth + 1);
-  if (value instanceof Set) return arrayToJsonSafe(Array.from(value), depth + 1);
+  if (isMap(value)) return toJsonSafe(Object.fromEntries(value), key, depth + 1);
+  if (isSet(value)) return arrayToJsonSafe(Array.from(value), depth + 1);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return toJsonSafe(toJSON.call(value, key), key, depth + 1);
   return objectToJsonSafe(value as Record<string, unknown>, depth + 1);
@@ -95,7 +97,6 @@ function arrayToJsonSafe(array: readonly unknown[], depth: number): unknown[] {
     if (safe !== item && !copy) copy = array.slice(0, i);
     if (copy) copy[i] = safe;
   }
-  if (copy) for (let i = copy.length; i < array.length; i++) copy[i] = array[i];
   return copy ?? (array as unknown[]);
 }
 

@@ -1,0 +1,368 @@
+data "aws_partition" "current" {}
+
+locals {
+  bucket_name = var.create_bucket ? one(aws_s3_bucket.storage[*].id) : var.bucket_name
+  # Built from the name rather than read from a data source, so that an existing bucket need not be readable at plan.
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}"
+  # The agent writes every key under "<prefix>/" (MCD_STORAGE_PREFIX); "" means the bucket root.
+  key_prefix = var.storage_prefix == "" ? "" : "${var.storage_prefix}/"
+  uses_vpc   = length(var.subnet_ids) > 0
+
+  # Variables the module owns; var.environment_variables cannot override them (see its validation).
+  managed_environment = {
+    MCD_STORAGE                   = "S3"
+    MCD_STORAGE_BUCKET_NAME       = local.bucket_name
+    MCD_STORAGE_PREFIX            = var.storage_prefix
+    MCD_AGENT_WRAPPER_TYPE        = "TERRAFORM"
+    MCD_OPERATION_TIMEOUT_SECONDS = tostring(var.operation_timeout_seconds)
+    MCD_LOG_LEVEL                 = var.log_level
+  }
+  environment = merge(var.environment_variables, local.managed_environment)
+
+  # Statement ids of lambda permissions: stable per principal whatever its position in the list.
+  invokers = { for principal in var.invoker_principals : substr(sha1(principal), 0, 16) => principal }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Storage bucket (SPEC §7): private, encrypted, TLS only, responses and async records expire
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket        = var.bucket_name
+  bucket_prefix = var.bucket_name == null ? "${substr(var.name, 0, 36)}-" : null
+  force_destroy = var.bucket_force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket                  = aws_s3_bucket.storage[0].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.storage[0].id
+  rule {
+    # ACLs disabled: access is decided by IAM and the bucket policy alone.
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.storage[0].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.bucket_kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.bucket_kms_key_arn
+    }
+    bucket_key_enabled = var.bucket_kms_key_arn != null
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.storage[0].id
+
+  rule {
+    id     = "expire-offloaded-responses"
+    status = "Enabled"
+    filter {
+      prefix = "${local.key_prefix}responses/"
+    }
+    expiration {
+      days = var.response_retention_days
+    }
+  }
+
+  rule {
+    id     = "expire-async-status"
+    status = "Enabled"
+    filter {
+      prefix = "${local.key_prefix}async/"
+    }
+    expiration {
+      days = var.async_retention_days
+    }
+  }
+
+  rule {
+    id     = "abort-incomplete-multipart-uploads"
+    status = "Enabled"
+    filter {
+      prefix = local.key_prefix
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket" {
+  count = var.create_bucket ? 1 : 0
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.storage[0].arn, "${aws_s3_bucket.storage[0].arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.storage[0].id
+  policy = data.aws_iam_policy_document.bucket[0].json
+  # A bucket policy put before the public access block could be judged public and refused.
+  depends_on = [aws_s3_bucket_public_access_block.storage]
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Execution role: logs, the bucket prefix, optional credential stores; self-invoke is attached after the function
+# ---------------------------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "agent" {
+  name                 = "${var.name}-role"
+  description          = "Execution role of the ${var.name} agent function."
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "agent" {
+  # Created here (not by Lambda on first run) so that retention applies and the role needs no logs:CreateLogGroup.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "agent" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.agent.arn}:*"]
+  }
+
+  statement {
+    sid = "AgentObjects"
+    # HeadObject is covered by GetObject; multipart uploads by PutObject (+ Abort to clean up a failed one).
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.bucket_arn}/${local.key_prefix}*"]
+  }
+
+  statement {
+    sid = "AgentBucket"
+    # ListBucket also authorises HeadBucket (check_storage_access), which carries no prefix, so it cannot be narrowed
+    # with an s3:prefix condition. The Get* calls answer is_bucket_private.
+    actions = [
+      "s3:ListBucket",
+      "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketPolicyStatus",
+      "s3:GetBucketAcl",
+    ]
+    resources = [local.bucket_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.bucket_kms_key_arn == null ? [] : [var.bucket_kms_key_arn]
+    content {
+      sid       = "BucketEncryptionKey"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.secrets_manager_secret_arns) > 0 ? [var.secrets_manager_secret_arns] : []
+    content {
+      sid       = "SelfHostedCredentialsSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.ssm_parameter_arns) > 0 ? [var.ssm_parameter_arns] : []
+    content {
+      sid       = "SelfHostedCredentialsParameters"
+      actions   = ["ssm:GetParameter"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [var.kms_key_arns] : []
+    content {
+      sid       = "SelfHostedCredentialsDecrypt"
+      actions   = ["kms:Decrypt"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.assumable_role_arns) > 0 ? [var.assumable_role_arns] : []
+    content {
+      sid       = "AssumeListedRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = statement.value
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "agent" {
+  name   = "${var.name}-agent"
+  role   = aws_iam_role.agent.id
+  policy = data.aws_iam_policy_document.agent.json
+}
+
+resource "aws_iam_role_policy_attachment" "vpc_access" {
+  count = local.uses_vpc ? 1 : 0
+
+  role = aws_iam_role.agent.name
+  # ENI management has no resource-level scoping; the AWS managed policy is the narrowest available.
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Function
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "aws_lambda_function" "agent" {
+  function_name                  = var.name
+  description                    = "Artemis data-collection agent"
+  role                           = aws_iam_role.agent.arn
+  package_type                   = "Image"
+  image_uri                      = var.image_uri
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  ephemeral_storage {
+    size = var.ephemeral_storage_mb
+  }
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    # The agent already writes one JSON object per line; Text keeps those lines as they are.
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.agent.name
+  }
+
+  dynamic "vpc_config" {
+    for_each = local.uses_vpc ? [1] : []
+    content {
+      subnet_ids         = var.subnet_ids
+      security_group_ids = var.security_group_ids
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.operation_timeout_seconds < var.timeout
+      error_message = "The operation_timeout_seconds must be below timeout, so that the agent answers a Timeout envelope before Lambda kills the invocation."
+    }
+    precondition {
+      condition     = var.create_bucket || var.bucket_name != null
+      error_message = "The bucket_name is required when create_bucket is false."
+    }
+    precondition {
+      condition     = length(var.subnet_ids) == 0 || length(var.security_group_ids) > 0
+      error_message = "The security_group_ids is required with subnet_ids."
+    }
+  }
+
+  # The role must hold its policies before the first invocation, and the log group must exist before Lambda writes.
+  depends_on = [
+    aws_iam_role_policy.agent,
+    aws_iam_role_policy_attachment.vpc_access,
+    aws_cloudwatch_log_group.agent,
+  ]
+}
+
+data "aws_iam_policy_document" "self_invoke" {
+  statement {
+    sid = "AsyncSelfInvoke"
+    # SPEC §8: the async route re-invokes this function with InvocationType Event; qualified ARNs cover aliases.
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.agent.arn, "${aws_lambda_function.agent.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "self_invoke" {
+  # A separate policy: inlined in the role it would make the role depend on the function that depends on the role.
+  name   = "${var.name}-self-invoke"
+  role   = aws_iam_role.agent.id
+  policy = data.aws_iam_policy_document.self_invoke.json
+}
+
+resource "aws_lambda_function_event_invoke_config" "agent" {
+  function_name = aws_lambda_function.agent.function_name
+  # An async operation is not retried by Lambda: operations need not be idempotent, and the status record in storage
+  # reports the failure to the control plane, which decides whether to run it again.
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = var.async_max_event_age_seconds
+}
+
+resource "aws_lambda_permission" "invoke" {
+  for_each = local.invokers
+
+  statement_id  = "ArtemisInvoke-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.agent.function_name
+  principal     = each.value
+}
+
+resource "aws_lambda_function_url" "agent" {
+  count = var.enable_function_url ? 1 : 0
+
+  function_name      = aws_lambda_function.agent.function_name
+  authorization_type = "AWS_IAM"
+  invoke_mode        = "BUFFERED"
+}
+
+resource "aws_lambda_permission" "invoke_url" {
+  for_each = var.enable_function_url ? local.invokers : {}
+
+  statement_id           = "ArtemisInvokeUrl-${each.key}"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.agent.function_name
+  principal              = each.value
+  function_url_auth_type = "AWS_IAM"
+}

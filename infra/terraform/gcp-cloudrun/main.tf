@@ -1,0 +1,221 @@
+locals {
+  bucket_name = var.create_bucket ? one(google_storage_bucket.storage[*].name) : var.bucket_name
+  key_prefix  = var.storage_prefix == "" ? "" : "${var.storage_prefix}/"
+
+  # Variables the module owns; var.environment_variables cannot override them (see its validation). PORT is set by
+  # Cloud Run itself; MCD_LISTEN_HOST is already 0.0.0.0 in the image and repeated here so a generic image works too.
+  managed_environment = {
+    MCD_STORAGE                   = "GCS"
+    MCD_STORAGE_BUCKET_NAME       = local.bucket_name
+    MCD_STORAGE_PREFIX            = var.storage_prefix
+    MCD_AGENT_WRAPPER_TYPE        = "TERRAFORM"
+    MCD_OPERATION_TIMEOUT_SECONDS = tostring(var.operation_timeout_seconds)
+    MCD_LOG_LEVEL                 = var.log_level
+    MCD_LISTEN_HOST               = "0.0.0.0"
+  }
+  environment = merge(var.environment_variables, local.managed_environment)
+
+  agent_member = "serviceAccount:${google_service_account.agent.email}"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Identity: a dedicated service account, granted only what the agent uses
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "google_service_account" "agent" {
+  project      = var.project_id
+  account_id   = var.name
+  display_name = "Artemis agent (${var.name})"
+}
+
+# Signed URLs for offloaded responses are signed through IAM signBlob with the runtime's own identity (there is no key
+# file on Cloud Run), which needs the token creator role on the service account itself, and on nothing else.
+resource "google_service_account_iam_member" "sign_own_urls" {
+  service_account_id = google_service_account.agent.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.agent_member
+}
+
+resource "google_secret_manager_secret_iam_member" "credentials" {
+  for_each = toset(var.secret_ids)
+
+  secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.agent_member
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Storage bucket (SPEC §7)
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "random_id" "bucket_suffix" {
+  count = var.create_bucket && var.bucket_name == null ? 1 : 0
+
+  byte_length = 4
+}
+
+resource "google_storage_bucket" "storage" {
+  count = var.create_bucket ? 1 : 0
+
+  project                     = var.project_id
+  name                        = var.bucket_name != null ? var.bucket_name : "${var.name}-${one(random_id.bucket_suffix[*].hex)}"
+  location                    = var.bucket_location != null ? var.bucket_location : upper(var.region)
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = var.bucket_force_destroy
+  labels                      = var.labels
+
+  dynamic "encryption" {
+    for_each = var.bucket_kms_key_name == null ? [] : [var.bucket_kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  lifecycle_rule {
+    condition {
+      age            = var.response_retention_days
+      matches_prefix = ["${local.key_prefix}responses/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  lifecycle_rule {
+    condition {
+      age            = var.async_retention_days
+      matches_prefix = ["${local.key_prefix}async/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
+resource "google_storage_bucket_iam_member" "agent_objects" {
+  bucket = local.bucket_name
+  # objectAdmin on this bucket only (not project-wide): read, write, list, delete objects.
+  role   = "roles/storage.objectAdmin"
+  member = local.agent_member
+}
+
+resource "google_project_iam_custom_role" "bucket_metadata_reader" {
+  count = var.grant_bucket_metadata_read ? 1 : 0
+
+  project     = var.project_id
+  role_id     = "${replace(var.name, "-", "_")}_bucket_metadata_reader"
+  title       = "Artemis bucket metadata reader (${var.name})"
+  description = "Reads a bucket's settings and IAM policy (is_bucket_private); bound on the agent's bucket only."
+  permissions = ["storage.buckets.get", "storage.buckets.getIamPolicy"]
+}
+
+resource "google_storage_bucket_iam_member" "agent_bucket_metadata" {
+  count = var.grant_bucket_metadata_read ? 1 : 0
+
+  bucket = local.bucket_name
+  role   = google_project_iam_custom_role.bucket_metadata_reader[0].id
+  member = local.agent_member
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Service
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "google_cloud_run_v2_service" "agent" {
+  project             = var.project_id
+  name                = var.name
+  location            = var.region
+  ingress             = var.ingress
+  deletion_protection = var.deletion_protection
+  labels              = var.labels
+
+  template {
+    service_account                  = google_service_account.agent.email
+    timeout                          = "${var.timeout_seconds}s"
+    max_instance_request_concurrency = var.concurrency
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    containers {
+      image = var.image
+
+      resources {
+        limits = {
+          cpu    = var.cpu
+          memory = var.memory
+        }
+        cpu_idle          = !var.cpu_always_allocated
+        startup_cpu_boost = true
+      }
+
+      dynamic "env" {
+        for_each = local.environment
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      startup_probe {
+        http_get {
+          path = "/health"
+        }
+      }
+    }
+
+    dynamic "vpc_access" {
+      for_each = var.vpc_connector != null || var.vpc_network != null ? [1] : []
+      content {
+        connector = var.vpc_connector
+        egress    = var.vpc_egress
+
+        dynamic "network_interfaces" {
+          for_each = var.vpc_network == null ? [] : [var.vpc_network]
+          content {
+            network    = network_interfaces.value.network
+            subnetwork = network_interfaces.value.subnetwork
+            tags       = network_interfaces.value.tags
+          }
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.operation_timeout_seconds < var.timeout_seconds
+      error_message = "The operation_timeout_seconds must be below timeout_seconds, so that the agent answers a Timeout envelope before Cloud Run ends the request."
+    }
+    precondition {
+      condition     = var.create_bucket || var.bucket_name != null
+      error_message = "The bucket_name is required when create_bucket is false."
+    }
+    precondition {
+      condition     = var.vpc_connector == null || var.vpc_network == null
+      error_message = "Set vpc_connector or vpc_network, not both."
+    }
+    precondition {
+      condition     = var.min_instances <= var.max_instances
+      error_message = "The min_instances must not exceed max_instances."
+    }
+  }
+
+  # The service account must be able to reach its bucket before the first request.
+  depends_on = [google_storage_bucket_iam_member.agent_objects]
+}
+
+# Only the control plane's service accounts may invoke; there is deliberately no allUsers binding.
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  for_each = toset(var.invoker_service_account_emails)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.agent.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${each.value}"
+}

@@ -1,0 +1,242 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform and CloudFormation interpolations, not JavaScript templates.
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  asObject,
+  type CfnObject,
+  type CfnTemplate,
+  type CfnValue,
+  loadCloudFormationTemplate,
+  templateReferences,
+  unresolvedReferences,
+  unusedConditions,
+  unusedParameters,
+} from '../support/cloudformation-template';
+import { INFRA_DIR } from '../support/infra-paths';
+import { hardCodedValues } from '../support/terraform-module';
+
+/* infra/cloudformation/lambda.yaml, parsed with every short-form intrinsic and checked like `validate-template` would. */
+
+const TEMPLATE_PATH = `${INFRA_DIR}cloudformation/lambda.yaml`;
+let template: CfnTemplate;
+beforeAll(async () => {
+  template = await loadCloudFormationTemplate(TEMPLATE_PATH);
+});
+
+function resource(name: string): CfnObject {
+  const body = template.resources[name];
+  if (!body) throw new Error(`no resource ${name}`);
+  return body;
+}
+
+function properties(name: string): CfnObject {
+  return asObject(resource(name).Properties);
+}
+
+/** Every IAM statement of the template, with `!If [cond, statement, NoValue]` unwrapped. */
+function statements(document: CfnValue | undefined): CfnObject[] {
+  const list = asObject(document).Statement;
+  return (Array.isArray(list) ? list : [])
+    .map((entry) => {
+      const conditional = asObject(entry)['Fn::If'];
+      return Array.isArray(conditional) ? asObject(conditional[1]) : asObject(entry);
+    })
+    .filter((statement) => Object.keys(statement).length > 0);
+}
+
+describe('cloudformation lambda.yaml: structure', () => {
+  test('references only declared parameters, resources, pseudo parameters and conditions', () => {
+    // Prepare / Act
+    const references = templateReferences(template);
+
+    // Assess
+    expect(references.length).toBeGreaterThan(40);
+    expect(unresolvedReferences(template)).toEqual([]);
+  });
+
+  test('uses every parameter and every condition it declares', () => {
+    // Prepare / Act / Assess
+    expect(unusedParameters(template)).toEqual([]);
+    expect(unusedConditions(template)).toEqual([]);
+  });
+
+  test('describes and constrains its parameters', () => {
+    // Prepare
+    const parameters = Object.entries(template.parameters);
+
+    // Act
+    const undescribed = parameters.filter(([, p]) => typeof p.Description !== 'string').map(([name]) => name);
+    const unconstrainedStrings = parameters
+      .filter(([, p]) => p.Type === 'String' && !p.AllowedPattern && !p.AllowedValues)
+      .map(([name]) => name);
+    const unboundedNumbers = parameters
+      .filter(([, p]) => p.Type === 'Number' && p.MinValue === undefined && !p.AllowedValues)
+      .map(([name]) => name);
+
+    // Assess
+    expect(parameters.length).toBeGreaterThan(15);
+    expect({ undescribed, unconstrainedStrings, unboundedNumbers }).toEqual({
+      undescribed: [],
+      unconstrainedStrings: [],
+      unboundedNumbers: [],
+    });
+  });
+
+  test('has described outputs for the function, role and bucket', () => {
+    // Prepare / Act
+    const outputs = Object.entries(template.outputs);
+
+    // Assess
+    expect(Object.keys(template.outputs)).toEqual(
+      expect.arrayContaining(['FunctionArn', 'FunctionName', 'RoleArn', 'BucketName']),
+    );
+    for (const [name, output] of outputs)
+      expect({ name, described: typeof output.Description, value: output.Value !== undefined }).toEqual({
+        name,
+        described: 'string',
+        value: true,
+      });
+  });
+
+  test('hard-codes no account IDs, regions or secrets', async () => {
+    // Prepare
+    const text = await readFile(TEMPLATE_PATH, 'utf8');
+
+    // Act / Assess
+    expect(hardCodedValues(text)).toEqual([]);
+  });
+});
+
+describe('cloudformation lambda.yaml: function', () => {
+  test('runs the image with a 900 s timeout and carries the storage and wrapper settings', () => {
+    // Prepare
+    const fn = properties('Function');
+
+    // Act
+    const variables = asObject(asObject(fn.Environment).Variables);
+
+    // Assess
+    expect(fn).toMatchObject({ PackageType: 'Image', Code: { ImageUri: { Ref: 'ImageUri' } } });
+    expect(fn.Architectures).toEqual([{ Ref: 'Architecture' }]);
+    expect(template.parameters.Timeout).toMatchObject({ Default: 900, MaxValue: 900 });
+    expect(template.parameters.OperationTimeoutSeconds).toMatchObject({ Default: 870, MaxValue: 899 });
+    expect(variables).toEqual({
+      MCD_STORAGE: 'S3',
+      MCD_STORAGE_BUCKET_NAME: { 'Fn::If': ['CreateBucket', { Ref: 'StorageBucket' }, { Ref: 'ExistingBucketName' }] },
+      MCD_STORAGE_PREFIX: { Ref: 'StoragePrefix' },
+      MCD_AGENT_WRAPPER_TYPE: 'CLOUDFORMATION',
+      MCD_OPERATION_TIMEOUT_SECONDS: { Ref: 'OperationTimeoutSeconds' },
+      MCD_LOG_LEVEL: { Ref: 'LogLevel' },
+    });
+  });
+
+  test('joins the VPC only when subnets are given, and asserts security groups come with them', () => {
+    // Prepare / Act
+    const vpc = properties('Function').VpcConfig;
+
+    // Assess
+    expect(vpc).toEqual({
+      'Fn::If': [
+        'HasVpc',
+        { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(JSON.stringify(template.rules.VpcNeedsSecurityGroups)).toContain('SecurityGroupIds');
+  });
+
+  test('grants invoke to the control plane principal, with an AWS_IAM Function URL when enabled', () => {
+    // Prepare / Act
+    const invoke = resource('InvokePermission');
+    const url = resource('FunctionUrl');
+
+    // Assess
+    expect(invoke).toMatchObject({
+      Condition: 'HasInvoker',
+      Properties: { Action: 'lambda:InvokeFunction', Principal: { Ref: 'InvokerPrincipal' } },
+    });
+    expect(url).toMatchObject({ Condition: 'CreateFunctionUrl', Properties: { AuthType: 'AWS_IAM' } });
+    expect(resource('FunctionUrlPermission').Properties).toMatchObject({ FunctionUrlAuthType: 'AWS_IAM' });
+  });
+
+  test('does not retry async self-invocations', () => {
+    // Prepare / Act / Assess
+    expect(properties('AsyncInvokeConfig')).toMatchObject({ MaximumRetryAttempts: 0 });
+  });
+});
+
+describe('cloudformation lambda.yaml: bucket and role', () => {
+  test('creates a private, encrypted bucket whose responses and async records expire, unless one is given', () => {
+    // Prepare
+    const bucket = resource('StorageBucket');
+
+    // Act
+    const rules = asObject(asObject(bucket.Properties).LifecycleConfiguration).Rules;
+
+    // Assess
+    expect(bucket.Condition).toBe('CreateBucket');
+    expect(template.conditions.CreateBucket).toEqual({ 'Fn::Equals': [{ Ref: 'ExistingBucketName' }, ''] });
+    expect(asObject(bucket.Properties).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(asObject(bucket.Properties).BucketEncryption)).toContain('AES256');
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Prefix: { 'Fn::If': ['HasStoragePrefix', { 'Fn::Sub': '${StoragePrefix}/responses/' }, 'responses/'] },
+          ExpirationInDays: { Ref: 'ResponseRetentionDays' },
+        }),
+      ]),
+    );
+    expect(JSON.stringify(properties('StorageBucketPolicy'))).toContain('aws:SecureTransport');
+  });
+
+  test('grants no wildcard action or resource, and scopes objects to the prefix', () => {
+    // Prepare
+    const role = properties('ExecutionRole');
+    const policies = Array.isArray(role.Policies) ? role.Policies : [];
+    const all = [
+      ...policies.flatMap((policy) => statements(asObject(policy).PolicyDocument)),
+      ...statements(properties('SelfInvokePolicy').PolicyDocument),
+    ];
+
+    // Act
+    const wildcards = all.filter((statement) =>
+      [statement.Action, statement.Resource].flat().some((value) => value === '*' || /^\w+:\*$/.test(String(value))),
+    );
+    const objects = all.find((statement) => statement.Sid === 'AgentObjects');
+
+    // Assess
+    expect(all.map((statement) => statement.Sid)).toEqual([
+      'WriteOwnLogs',
+      'AgentObjects',
+      'AgentBucket',
+      'BucketEncryptionKey',
+      'SelfHostedCredentialsSecrets',
+      'SelfHostedCredentialsParameters',
+      'SelfHostedCredentialsDecrypt',
+      'AssumeListedRoles',
+      'AsyncSelfInvoke',
+    ]);
+    expect(wildcards).toEqual([]);
+    expect(JSON.stringify(objects?.Resource)).toContain('/${StoragePrefix}/*');
+    // CloudFormation's log group Arn already ends in ":*"; appending another would match no stream.
+    expect(all.find((statement) => statement.Sid === 'WriteOwnLogs')?.Resource).toEqual({
+      'Fn::GetAtt': ['LogGroup', 'Arn'],
+    });
+  });
+
+  test('may invoke itself for async operations', () => {
+    // Prepare
+    const [selfInvoke] = statements(properties('SelfInvokePolicy').PolicyDocument);
+
+    // Act / Assess
+    expect(selfInvoke).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Resource: [{ 'Fn::GetAtt': ['Function', 'Arn'] }, { 'Fn::Sub': '${Function.Arn}:*' }],
+    });
+  });
+});
