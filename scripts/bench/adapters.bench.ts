@@ -90,7 +90,8 @@ async function sizeFigures(target: string, metafile: Metafile): Promise<BenchFig
   let total = 0;
   for (const path of Object.keys(metafile.outputs))
     if (path.endsWith('.mjs')) total += (await stat(join(root, path))).size;
-  const azureNote = target === 'azure' ? ', excluding @azure/functions (the platform library)' : '';
+  const azureNote =
+    target === 'azure' ? ', excluding @azure/functions and its dependencies (the platform library)' : '';
   return [
     {
       name: `${target} entry chunk (KiB vs 64 KiB budget)`,
