@@ -33,13 +33,7 @@ export function fromApiGatewayV1(event: ApiGatewayV1Event): AgentRequest {
       if (value !== undefined && value !== null) query[key] = String(value);
     }
   }
-  return {
-    method: (event.httpMethod ?? 'GET').toUpperCase(),
-    path: event.path || '/',
-    query,
-    headers: headersOf(event.headers, event.multiValueHeaders),
-    body: bodyOf(event.body, event.isBase64Encoded),
-  };
+  return fromPayloadV1Fields(event, query);
 }
 
 /**
@@ -75,6 +69,11 @@ export function fromAlb(event: AlbEvent): AgentRequest {
       if (value !== undefined) appendQuery(query, decodeQueryComponent(key), decodeQueryComponent(value));
     }
   }
+  return fromPayloadV1Fields(event, query);
+}
+
+/** REST v1 and ALB events share everything but the query's encoding. */
+function fromPayloadV1Fields(event: ApiGatewayV1Event | AlbEvent, query: Query): AgentRequest {
   return {
     method: (event.httpMethod ?? 'GET').toUpperCase(),
     path: event.path || '/',
