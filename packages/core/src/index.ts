@@ -1,5 +1,5 @@
-// Everything a runtime adapter needs is in ./runtime (adapters import `@artemis/core/runtime` directly); the rest
-// is what connectors, storage and the credentials module use.
+// `./runtime` (re-exported below) holds everything a runtime adapter needs, and adapters import
+// `@artemis/core/runtime` directly (see runtime.ts for why); the rest is what connectors, storage and credentials use.
 
 export type {
   ConnectorCatalog,
