@@ -7,7 +7,7 @@ const swc = [
   { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } },
 ] as const;
 
-const packages = ['core', 'connectors', 'lambda', 'cloudrun', 'azure'];
+const packages = ['core', 'connectors', 'lambda', 'cloudrun', 'azure', 'testkit'];
 
 const config: Config = {
   projects: packages.map((name) => ({
@@ -18,7 +18,8 @@ const config: Config = {
     transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
     testEnvironment: 'node',
     moduleNameMapper: {
-      '^@artemis/(core|connectors|lambda|cloudrun|azure)$': '<rootDir>/../$1/src/index.ts',
+      '^@artemis/core/runtime$': '<rootDir>/../core/src/runtime.ts',
+      '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': '<rootDir>/../$1/src/index.ts',
     },
   })),
   testTimeout: 30_000,

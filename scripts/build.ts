@@ -3,27 +3,71 @@
  * connector and cloud SDK code sits in chunks loaded only when used; minified, with source maps; no node_modules
  * needed beside the bundle. `tsx scripts/build.ts [target ...]` builds the named targets (default: all).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 export interface Target {
   readonly name: string;
-  readonly entry: string;
+  /** Output name (without .mjs) → source. `index` is the entry images and tools rely on. */
+  readonly entries: Readonly<Record<string, string>>;
   readonly external?: readonly string[];
+  /** Files written beside the bundle (name → content), e.g. the Functions app's host.json and package.json. */
+  readonly files?: () => Promise<Readonly<Record<string, string>>>;
 }
-
-export const targets: readonly Target[] = [{ name: 'generic', entry: 'packages/core/src/server/main.ts' }];
 
 const root = join(import.meta.dirname, '..');
 
-export async function buildTarget(target: Target): Promise<void> {
-  const outdir = join(root, 'dist', target.name);
+export const targets: readonly Target[] = [
+  { name: 'generic', entries: { index: 'packages/core/src/server/main.ts' } },
+  // `index.handler`: the handler of the Lambda image and of a zip upload of dist/lambda.
+  { name: 'lambda', entries: { index: 'packages/lambda/src/lambda-entry.ts' } },
+  {
+    name: 'cloudrun',
+    // index: the image's own server; function: the functions-framework registration (gcloud functions deploy).
+    entries: { index: 'packages/cloudrun/src/server-entry.ts', function: 'packages/cloudrun/src/function-entry.ts' },
+    // The registration must reach the CLI's own registry, so the framework is the one installed beside it.
+    external: ['@google-cloud/functions-framework'],
+    files: async () => ({ 'package.json': await cloudRunPackageJson() }),
+  },
+  {
+    name: 'azure',
+    entries: { index: 'packages/azure/src/app-entry.ts' },
+    // Provided by the Functions worker at run time (azure-functions-nodejs-library#256).
+    external: ['@azure/functions-core'],
+    files: async () => ({
+      'host.json': await readFile(join(root, 'packages/azure/host.json'), 'utf8'),
+      // `main` names one bundled file: a glob breaks discovery in zip deploys (azure-functions-nodejs-library#260).
+      'package.json': `${JSON.stringify({ name: 'artemis-agent', private: true, type: 'module', main: 'index.mjs' }, null, 2)}\n`,
+    }),
+  },
+];
+
+/** For `gcloud functions deploy --source dist/cloudrun`: the framework is installed by the platform's build. */
+async function cloudRunPackageJson(): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(root, 'packages/cloudrun/package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const framework = '@google-cloud/functions-framework';
+  const pkg = {
+    name: 'artemis-agent',
+    private: true,
+    type: 'module',
+    main: 'function.mjs',
+    scripts: { start: `functions-framework --target=artemis` },
+    dependencies: { [framework]: manifest.dependencies[framework] },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** Builds one target into `<outRoot>/<target>/` (dist/ by default; tests build into a temporary folder). */
+export async function buildTarget(target: Target, outRoot = join(root, 'dist')): Promise<Metafile> {
+  const outdir = join(outRoot, target.name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const options: BuildOptions = {
     absWorkingDir: root,
-    entryPoints: { index: target.entry },
+    entryPoints: { ...target.entries },
     outdir,
     bundle: true,
     splitting: true,
@@ -49,7 +93,12 @@ export async function buildTarget(target: Target): Promise<void> {
     logLevel: 'warning',
   };
   const result = await build(options);
-  await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  const metafile = result.metafile as Metafile;
+  await writeFile(join(outdir, 'meta.json'), JSON.stringify(metafile));
+  for (const [name, content] of Object.entries((await target.files?.()) ?? {})) {
+    await writeFile(join(outdir, name), content);
+  }
+  return metafile;
 }
 
 async function main(): Promise<void> {

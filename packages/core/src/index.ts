@@ -1,8 +1,6 @@
-export type { AgentServices, Platform, RouteContext } from './agent/agent-services';
-export type { Agent, AgentOptions } from './agent/create-agent';
-export { createAgent } from './agent/create-agent';
-export type { AgentConfig, LogLevel, StorageType } from './config/config';
-export { ConfigError, loadConfig } from './config/config';
+// `./runtime` (re-exported below) holds everything a runtime adapter needs, and adapters import
+// `@artemis/core/runtime` directly (see runtime.ts for why); the rest is what connectors, storage and credentials use.
+
 export type {
   ConnectorCatalog,
   ConnectorContext,
@@ -17,13 +15,9 @@ export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connecto
 export { prepareEnvironment } from './credentials/prepare-environment';
 export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
-export { decimal, encodeDate, encodeJson, encodeJsonBuffer, gzipBuffer, typed } from './encoding/json-encoder';
-export * from './errors/agent-errors';
-export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
+export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
-export { currentLogContext, runWithLogContext } from './logging/log-context';
-export { createLogger, type Logger, type LogSink, stdoutSink } from './logging/logger';
 export { REDACTED, redact } from './logging/redact';
 export {
   type GuardedRequestOptions,
@@ -33,19 +27,7 @@ export {
   guardedStreamRequest,
 } from './network/guarded-http';
 export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
-export { type AgentRequest, firstQueryValue } from './protocol/agent-request';
-export {
-  type AgentResponse,
-  BINARY_CONTENT_TYPE,
-  GZIP_CONTENT_TYPE,
-  isBinaryBody,
-  isReadable,
-  JSON_CONTENT_TYPE,
-} from './protocol/agent-response';
-export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
-export { installGracefulShutdown } from './server/graceful-shutdown';
-export { createLocalServer } from './server/local-server';
-export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';
+export * from './runtime';
 export { openConfinedFile } from './storage/local-file';
 export {
   type FullStorageBackend,

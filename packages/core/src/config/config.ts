@@ -57,6 +57,8 @@ export interface AgentConfig {
   readonly credentialsFileDirs: readonly string[];
   readonly version: string;
   readonly build: string;
+  /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
+  readonly gcpProjectId: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     credentialsFileDirs: read('MCD_CREDENTIALS_FILE_DIRS', list, []),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
+    gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
   };
   // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
   if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));

@@ -1,0 +1,21 @@
+import { loadConfig } from '@artemis/core/runtime';
+import { app, type HttpMethod } from '@azure/functions';
+import { createAzureHandler } from './azure-handler';
+import { createAzureAgent } from './create-azure-agent';
+
+/*
+ * The Functions app's entry (dist/azure/index.mjs, the `main` of dist/azure/package.json): one catch-all HTTP
+ * function so every path of SPEC §2 is the same as on the other runtimes (host.json sets `routePrefix: ""`, so no
+ * `/api` prefix). Every method is accepted so that a wrong one gets the core's 405 envelope, not the host's 404.
+ * `authLevel: 'function'`: callers send a function key (`x-functions-key` header or `code` query parameter).
+ */
+export const FUNCTION_NAME = 'artemis';
+const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+const agent = createAzureAgent(loadConfig());
+await agent.ready();
+
+/** Exported too, so scripts/azure-local can serve the built app without the Functions host. */
+export const handler = createAzureHandler(agent);
+
+app.http(FUNCTION_NAME, { route: '{*path}', authLevel: 'function', methods: METHODS, handler });

@@ -1,0 +1,20 @@
+import { nativeConnectors } from '@artemis/connectors';
+import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core/runtime';
+import { invocationLogSink } from './invocation-logger';
+
+/** The agent as the Functions app builds it: platform Azure, Blob storage by default, logs via the invocation. */
+export function createAzureAgent(config: AgentConfig): Agent {
+  return createAgent({
+    config,
+    platform: 'Azure',
+    defaultStorage: 'AZURE_BLOB',
+    connectors: nativeConnectors,
+    logger: createLogger(config.logLevel, invocationLogSink),
+    platformInfo: () => ({
+      site_name: process.env.WEBSITE_SITE_NAME,
+      hostname: process.env.WEBSITE_HOSTNAME,
+      sku: process.env.WEBSITE_SKU,
+      region: process.env.REGION_NAME,
+    }),
+  });
+}

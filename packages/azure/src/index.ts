@@ -1,0 +1,3 @@
+export { type AzureHttpHandler, createAzureHandler, fromHttpRequest, toHttpResponseInit } from './azure-handler';
+export { createAzureAgent } from './create-azure-agent';
+export { invocationLogSink, runInInvocation } from './invocation-logger';

@@ -1,0 +1,50 @@
+import { type Agent, loadConfig } from '@artemis/core';
+import { adapterCases, call, fixtureEnv, fixtureOperation } from '@artemis/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type AzureHttpHandler, createAzureHandler } from '../../src/azure-handler';
+import { createAzureAgent } from '../../src/create-azure-agent';
+import { azureCall, type HostLog } from '../support/azure-call';
+
+let agent: Agent;
+let handler: AzureHttpHandler;
+
+beforeAll(async () => {
+  agent = createAzureAgent(loadConfig(fixtureEnv({ MCD_LOG_LEVEL: 'info' })));
+  await agent.ready();
+  handler = createAzureHandler(agent);
+});
+afterAll(() => agent.close());
+
+describe('Azure handler with HttpRequest and InvocationContext', () => {
+  it.each(adapterCases('Azure').map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+    // Act
+    const answer = await azureCall(handler, testCase.call);
+    // Assess
+    testCase.check(answer);
+  });
+
+  it('logs through the invocation context, never the function key', async () => {
+    // Prepare
+    const logs: HostLog[] = [];
+    const body = fixtureOperation([call('echo', 1)]);
+    // Act
+    await azureCall(handler, { method: 'POST', path: '/api/v1/agent/execute/fixture/echo', body }, logs);
+    // Assess
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.level).toBe('information');
+    const record = JSON.parse(String(logs[0]?.args[0]));
+    expect(record).toMatchObject({ level: 'info', msg: 'Executing operation: fixture/echo', mcd_trace_id: 'trace-1' });
+    expect(JSON.stringify(logs)).not.toContain('function-key');
+  });
+
+  it('keeps repeated query keys apart (the host would have comma-joined them)', async () => {
+    // Act
+    const answer = await azureCall(handler, {
+      method: 'GET',
+      path: '/api/v1/test/health',
+      query: { trace_id: ['a,b', 'c'] },
+    });
+    // Assess
+    expect(JSON.parse(answer.body.toString('utf8')).trace_id).toBe('a,b');
+  });
+});

@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import {
+  adapterCases,
+  buildForTest,
+  call,
+  fetchAnswer,
+  fixtureEnv,
+  fixtureOperation,
+  type StartedProcess,
+  startProcess,
+} from '@artemis/testkit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+/*
+ * End to end: `node dist/cloudrun/index.mjs`, built into a temp folder with no node_modules above it, called over
+ * HTTP with fetch: the conformance table, JSON-only errors, Cloud Logging lines, and the SIGTERM drain.
+ */
+const TRACE = '105445aa7843bc8bf206b12000100000';
+let bundle: Awaited<ReturnType<typeof buildForTest>>;
+let server: StartedProcess;
+
+function startBundle(): Promise<StartedProcess> {
+  return startProcess(process.execPath, [join(bundle.dir, 'cloudrun/index.mjs')], {
+    env: {
+      ...fixtureEnv({ MCD_LOG_LEVEL: 'info' }),
+      PATH: process.env.PATH,
+      PORT: '0',
+      MCD_LISTEN_HOST: '127.0.0.1',
+      GOOGLE_CLOUD_PROJECT: 'test-project',
+    },
+    ready: /listening on (http:\/\/[\d.:]+)/,
+  });
+}
+
+beforeAll(async () => {
+  bundle = await buildForTest('cloudrun');
+  server = await startBundle();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await bundle?.remove();
+});
+
+describe('the Cloud Run bundle over HTTP', () => {
+  it.each(adapterCases('GCP').map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+    // Act
+    const answer = await fetchAnswer(server.ready, testCase.call);
+    // Assess
+    testCase.check(answer);
+  });
+
+  it('answers malformed JSON with a JSON envelope, never an HTML page', async () => {
+    // Act
+    const answer = await fetchAnswer(server.ready, {
+      method: 'POST',
+      path: '/api/v1/agent/execute/fixture/x',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{not json'),
+    });
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(answer.body.toString('utf8')).__mcd_exception__).toMatch(
+      /^BadRequestError: Malformed JSON in request body/,
+    );
+  });
+
+  it('writes Cloud Logging lines with severity and the request trace', async () => {
+    // Act
+    await fetchAnswer(
+      server.ready,
+      {
+        method: 'POST',
+        path: '/api/v1/agent/execute/fixture/echo',
+        headers: { 'content-type': 'application/json' },
+        body: fixtureOperation([call('echo', 1)]),
+      },
+      { 'x-cloud-trace-context': `${TRACE}/7;o=1` },
+    );
+    // Assess
+    const lines = server
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        severity: 'INFO',
+        message: 'Executing operation: fixture/echo',
+        mcd_trace_id: 'trace-1',
+        'logging.googleapis.com/trace': `projects/test-project/traces/${TRACE}`,
+        'logging.googleapis.com/spanId': '7',
+      }),
+    );
+  });
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    // Prepare: a second server, so the shared one stays up
+    const draining = await startBundle();
+    const inFlight = fetchAnswer(draining.ready, {
+      method: 'POST',
+      path: '/api/v1/agent/execute/fixture/sleep',
+      headers: { 'content-type': 'application/json' },
+      body: fixtureOperation([call('sleep', 1500)]),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Act
+    const exitCode = draining.stop();
+    // Assess
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body.toString('utf8'))).toEqual({
+      __mcd_result__: 'slept 1500',
+      __mcd_trace_id__: 'trace-1',
+    });
+    await expect(exitCode).resolves.toBe(0);
+    expect(draining.stdout()).toContain('Received SIGTERM, draining in-flight requests');
+  });
+});

@@ -1,0 +1,25 @@
+import { nativeConnectors } from '@artemis/connectors';
+import { createAgent } from '@artemis/core/runtime';
+import { createLambdaHandler } from './handler';
+import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
+
+/*
+ * The Lambda bundle's entry (dist/lambda/index.mjs, handler "index.handler"). The agent is built during INIT, which
+ * runs on a full vCPU: configuration errors and broken plugins fail the init with one clear line instead of
+ * failing every invoke.
+ */
+const agent = createAgent({
+  platform: 'AWS',
+  defaultStorage: 'S3',
+  connectors: nativeConnectors,
+  responsePayloadLimitBytes: CORE_PAYLOAD_LIMIT_BYTES,
+  platformInfo: () => ({
+    function_name: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    function_version: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memory_size_mb: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    region: process.env.AWS_REGION,
+  }),
+});
+await agent.ready();
+
+export const handler = createLambdaHandler(agent);

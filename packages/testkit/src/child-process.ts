@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './build-for-test';
+import { type HttpAnswer, type HttpCall, queryString } from './http-call';
+
+/** A process a test started (in its own process group), with what it printed so far. */
+export interface StartedProcess {
+  readonly child: ChildProcess;
+  /** The first capture group of `ready` (e.g. the URL it listens on). */
+  readonly ready: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** Sends SIGTERM to the process group this test started, and waits for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `command` and resolves once its stdout or stderr matches `ready`, or rejects with what it printed if it
+ * exits or takes longer than `timeoutMs`.
+ */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string | undefined>; ready: RegExp; cwd?: string; timeoutMs?: number },
+): Promise<StartedProcess> {
+  const child = spawn(command, args, {
+    env: options.env,
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${command} did not become ready in time.\nstdout:\n${out}\nstderr:\n${err}`));
+    }, options.timeoutMs ?? 20_000);
+    const check = () => {
+      const match = options.ready.exec(out) ?? options.ready.exec(err);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, ready: match[1] ?? match[0], stdout: () => out, stderr: () => err, exited, stop });
+    };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      check();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      check();
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code} before it was ready.\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+}
+
+/** An HttpCall sent with fetch, answered as an HttpAnswer. */
+export async function fetchAnswer(
+  baseUrl: string,
+  call: HttpCall,
+  extraHeaders: Record<string, string> = {},
+): Promise<HttpAnswer> {
+  const query = queryString(call.query);
+  const response = await fetch(`${baseUrl}${call.path}${query ? `?${query}` : ''}`, {
+    method: call.method,
+    headers: { ...call.headers, ...extraHeaders },
+    body: call.body?.length ? call.body : undefined,
+  });
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** A port that was free a moment ago, for tools that cannot listen on port 0 and report the port they got. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts one of scripts/<name> (a local emulator) on an ephemeral port, serving the given built bundle. */
+export function startEmulator(script: string, bundle: string, env: Record<string, string>): Promise<StartedProcess> {
+  return startProcess(join(REPO_ROOT, 'scripts', script), ['--no-build', '--port', '0', '--bundle', bundle], {
+    env: { ...process.env, ...env },
+    ready: new RegExp(`${script} listening on (http://\\S+)`),
+  });
+}
