@@ -1,4 +1,4 @@
-import { loadConfig } from '@artemis/core/runtime';
+import { loadConfig, prepareEnvironment } from '@artemis/core/runtime';
 import { app, type HttpMethod } from '@azure/functions';
 import { createAzureHandler } from './azure-handler';
 import { createAzureAgent } from './create-azure-agent';
@@ -12,6 +12,8 @@ import { createAzureAgent } from './create-azure-agent';
 export const FUNCTION_NAME = 'artemis';
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
+// MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
+await prepareEnvironment(process.env);
 const agent = createAzureAgent(loadConfig());
 await agent.ready();
 

@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError, createLocalServer, installGracefulShutdown, loadConfig } from '@artemis/core/runtime';
+import {
+  ConfigError,
+  createLocalServer,
+  installGracefulShutdown,
+  loadConfig,
+  prepareEnvironment,
+} from '@artemis/core/runtime';
 import { createCloudRunAgent } from './create-cloud-run-agent';
 
 /*
@@ -17,6 +23,8 @@ const DRAIN_SECONDS = 8;
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
+    // MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
+    await prepareEnvironment(process.env);
     config = loadConfig({ ...CONTAINER_DEFAULTS, ...process.env });
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message);

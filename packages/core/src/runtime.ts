@@ -10,6 +10,7 @@ export type { Agent, AgentOptions } from './agent/create-agent';
 export { createAgent } from './agent/create-agent';
 export type { AgentConfig, LogLevel, StorageType } from './config/config';
 export { ConfigError, loadConfig } from './config/config';
+export { prepareEnvironment } from './credentials/prepare-environment';
 export { encodeJson, encodeJsonBuffer } from './encoding/json-encoder';
 export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';

@@ -1,5 +1,5 @@
 import { nativeConnectors } from '@artemis/connectors';
-import { createAgent } from '@artemis/core/runtime';
+import { createAgent, prepareEnvironment } from '@artemis/core/runtime';
 import { createLambdaHandler } from './handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
 
@@ -8,6 +8,8 @@ import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
  * runs on a full vCPU: configuration errors and broken plugins fail the init with one clear line instead of
  * failing every invoke.
  */
+// MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
+const notes = await prepareEnvironment(process.env);
 const agent = createAgent({
   platform: 'AWS',
   defaultStorage: 'S3',
@@ -20,6 +22,7 @@ const agent = createAgent({
     region: process.env.AWS_REGION,
   }),
 });
+for (const note of notes) agent.logger.info(note);
 await agent.ready();
 
 export const handler = createLambdaHandler(agent);

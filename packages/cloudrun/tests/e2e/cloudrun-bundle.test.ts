@@ -27,6 +27,8 @@ function startBundle(): Promise<StartedProcess> {
       PORT: '0',
       MCD_LISTEN_HOST: '127.0.0.1',
       GOOGLE_CLOUD_PROJECT: 'test-project',
+      // Applied by prepareEnvironment before the configuration is parsed.
+      MCD_ADDITIONAL_ENV_VARS: JSON.stringify({ MCD_AGENT_WRAPPER_TYPE: 'ADDITIONAL' }),
     },
     ready: /listening on (http:\/\/[\d.:]+)/,
   });
@@ -48,6 +50,18 @@ describe('the Cloud Run bundle over HTTP', () => {
     const answer = await fetchAnswer(server.ready, testCase.call);
     // Assess
     testCase.check(answer);
+  });
+
+  it('applies MCD_ADDITIONAL_ENV_VARS at start-up (prepareEnvironment runs in the entry)', async () => {
+    // Act
+    const answer = await fetchAnswer(server.ready, { method: 'GET', path: '/api/v1/test/health', headers: {} });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({
+      platform: 'GCP',
+      env: { MCD_AGENT_WRAPPER_TYPE: 'ADDITIONAL' },
+    });
   });
 
   it('answers malformed JSON with a JSON envelope, never an HTML page', async () => {
