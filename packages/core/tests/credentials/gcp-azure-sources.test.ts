@@ -150,12 +150,13 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
                 initial_rpc_timeout_millis: 2000,
                 rpc_timeout_multiplier: 1,
                 max_rpc_timeout_millis: 2000,
-                total_timeout_millis: 200,
+                total_timeout_millis: 1500,
               },
             },
             methods: {
               AccessSecretVersion: {
-                timeout_millis: 300,
+                // Long enough for several throttled answers even on a loaded machine.
+                timeout_millis: 2000,
                 retry_codes_name: 'resource_exhausted_unavailable',
                 retry_params_name: 'fast',
               },
@@ -183,7 +184,7 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
         expect(response.status).toBe(400);
         const body = (await response.json()) as Record<string, unknown>;
         expect(body.__mcd_error__).toMatch(
-          /^Failed to read self-hosted credentials: Failed to fetch credentials from GCP Secret Manager: Total timeout of API google.cloud.secretmanager.v1.SecretManagerService exceeded 300 milliseconds retrying error Error: Quota exceeded for quota metric Access requests/,
+          /^Failed to read self-hosted credentials: Failed to fetch credentials from GCP Secret Manager: Total timeout of API google.cloud.secretmanager.v1.SecretManagerService exceeded 2000 milliseconds retrying error Error: Quota exceeded for quota metric Access requests/,
         );
         expect(gcp.calls.length).toBeGreaterThan(1);
       } finally {
