@@ -10,32 +10,81 @@ const GET = ['GET'];
 const POST = ['POST'];
 const GET_POST = ['GET', 'POST'];
 
-const network = () => import('./network-routes');
+/**
+ * A route whose module is imported on its first request and then kept: later requests call the handler directly
+ * instead of going through the module loader again (a dynamic `import()` of a loaded module still costs a loader
+ * round trip per request, and tens of µs under a loader hook).
+ */
+function lazyRoute<M>(load: () => Promise<M>, pick: (module: M) => RouteHandler): RouteHandler {
+  let handler: RouteHandler | undefined;
+  let loading: Promise<RouteHandler> | undefined;
+  return async (context) => {
+    handler ??= await (loading ??= load().then(pick));
+    return handler(context);
+  };
+}
 
 export function createRouter(): Router<RouteHandler> {
+  const network = () => import('./network-routes');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
     .add(GET_POST, '/api/v1/test/health', healthRoute)
-    .add(POST, '/api/v1/agent/execute/:connection_type/:operation_name', async (context) =>
-      (await import('./execute-route')).executeRoute(context),
+    .add(
+      POST,
+      '/api/v1/agent/execute/:connection_type/:operation_name',
+      lazyRoute(
+        () => import('./execute-route'),
+        (m) => m.executeRoute,
+      ),
     )
-    .add(GET_POST, '/api/v1/test/network/open', async (context) =>
-      (await network()).tcpOpenRoute('test_network_open')(context),
+    .add(
+      GET_POST,
+      '/api/v1/test/network/open',
+      lazyRoute(network, (m) => m.tcpOpenRoute('test_network_open')),
     )
-    .add(GET_POST, '/api/v1/test/network/telnet', async (context) =>
-      (await network()).tcpOpenRoute('test_network_telnet')(context),
+    .add(
+      GET_POST,
+      '/api/v1/test/network/telnet',
+      lazyRoute(network, (m) => m.tcpOpenRoute('test_network_telnet')),
     )
-    .add(GET_POST, '/api/v1/test/network/dns', async (context) => (await network()).dnsRoute(context))
-    .add(GET_POST, '/api/v1/test/network/http', async (context) => (await network()).httpRoute(context))
-    .add(GET, '/api/v1/test/network/outbound_ip_address', async (context) => (await network()).outboundIpRoute(context))
-    .add(POST, '/api/v1/agent/connectors/types', async (context) =>
-      (await import('./connector-types-route')).connectorTypesRoute(context),
+    .add(
+      GET_POST,
+      '/api/v1/test/network/dns',
+      lazyRoute(network, (m) => m.dnsRoute),
     )
-    .add(POST, '/api/v1/self-hosted-credentials/validate/:connection_type', async (context) =>
-      (await import('../credentials/validate-credentials-route')).validateCredentialsRoute(context),
+    .add(
+      GET_POST,
+      '/api/v1/test/network/http',
+      lazyRoute(network, (m) => m.httpRoute),
     )
-    .add(GET, '/api/v1/storage/signed/*key', async (context) =>
-      (await import('../storage/signed-url-route')).signedUrlRoute(context),
+    .add(
+      GET,
+      '/api/v1/test/network/outbound_ip_address',
+      lazyRoute(network, (m) => m.outboundIpRoute),
+    )
+    .add(
+      POST,
+      '/api/v1/agent/connectors/types',
+      lazyRoute(
+        () => import('./connector-types-route'),
+        (m) => m.connectorTypesRoute,
+      ),
+    )
+    .add(
+      POST,
+      '/api/v1/self-hosted-credentials/validate/:connection_type',
+      lazyRoute(
+        () => import('../credentials/validate-credentials-route'),
+        (m) => m.validateCredentialsRoute,
+      ),
+    )
+    .add(
+      GET,
+      '/api/v1/storage/signed/*key',
+      lazyRoute(
+        () => import('../storage/signed-url-route'),
+        (m) => m.signedUrlRoute,
+      ),
     );
 }

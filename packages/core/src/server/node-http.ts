@@ -20,11 +20,21 @@ export function fromIncomingMessage(req: IncomingMessage, body: Buffer): AgentRe
       query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
     }
   }
-  const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { method: req.method ?? 'GET', path, query, headers: singleValuedHeaders(req.headers), body };
+}
+
+/** node:http's own header object when every value is already one string (almost always): no copy per request. */
+function singleValuedHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') {
+      const joined: Record<string, string> = Object.create(null);
+      for (const [key, value] of Object.entries(headers)) {
+        if (value !== undefined) joined[key] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return joined;
+    }
   }
-  return { method: req.method ?? 'GET', path, query, headers, body };
+  return headers as Record<string, string>;
 }
 
 export function writeAgentResponse(res: ServerResponse, response: AgentResponse): void {
