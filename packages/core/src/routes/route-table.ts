@@ -19,7 +19,10 @@ function lazyRoute<M>(load: () => Promise<M>, pick: (module: M) => RouteHandler)
   let handler: RouteHandler | undefined;
   let loading: Promise<RouteHandler> | undefined;
   return async (context) => {
-    handler ??= await (loading ??= load().then(pick));
+    if (!handler) {
+      loading ??= load().then(pick);
+      handler = await loading;
+    }
     return handler(context);
   };
 }
