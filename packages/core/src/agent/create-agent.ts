@@ -55,7 +55,12 @@ export function createAgent(options: AgentOptions = {}): Agent {
   });
   let plugins: Promise<void> | undefined;
   const pluginsReady = () => {
-    plugins ??= directory.loadPlugins(config.connectorModules);
+    plugins ??=
+      config.connectorModules.length === 0
+        ? Promise.resolve()
+        : import('../registry/plugin-loader').then(({ loadPlugins }) =>
+            loadPlugins(directory, config.connectorModules),
+          );
     return plugins;
   };
   const services: AgentServices = {

@@ -1,4 +1,3 @@
-import { applyAdditionalEnvVars } from './additional-env-vars';
 import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 
 /**
@@ -13,9 +12,9 @@ export async function prepareEnvironment(
   env: Record<string, string | undefined> = process.env,
   clients: SelfHostedCredentialsOptions = {},
 ): Promise<string[]> {
-  const notes = applyAdditionalEnvVars(env);
+  // Both steps are imported only when configured: every entry point calls this before its first health answer.
+  const notes = env.MCD_ADDITIONAL_ENV_VARS ? (await import('./additional-env-vars')).applyAdditionalEnvVars(env) : [];
   if (env.MCD_AWS_CA_BUNDLE_SECRET_NAME) {
-    // Loaded only when configured: entry points import this module, and their health path must stay small.
     const { installAwsCaBundle } = await import('./aws-ca-bundle');
     notes.push(...(await installAwsCaBundle(env, clients)));
   }

@@ -1,5 +1,3 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ConnectorCatalog, ConnectorLoader, ConnectorModule } from '../connectors/proxy-client';
 import { OperationError } from '../errors/agent-errors';
 
@@ -32,40 +30,12 @@ export class ConnectorDirectory {
     };
   }
 
-  /** Imports each plugin module and registers its `connectors`; throws a PluginError naming the module. */
-  async loadPlugins(modulePaths: readonly string[], baseDir = process.cwd()): Promise<void> {
-    for (const modulePath of modulePaths) {
-      const specifier =
-        isAbsolute(modulePath) || modulePath.startsWith('.') ? resolve(baseDir, modulePath) : modulePath;
-      let loaded: { connectors?: unknown };
-      try {
-        loaded = (await import(isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier)) as typeof loaded;
-      } catch (error) {
-        throw new PluginError(`Cannot load connector module ${modulePath}: ${(error as Error).message}`);
-      }
-      const connectors = loaded.connectors;
-      if (typeof connectors !== 'object' || connectors === null) {
-        throw new PluginError(`Connector module ${modulePath} must export "connectors": { [type]: factory }`);
-      }
-      for (const [type, exported] of Object.entries(connectors)) {
-        const connector: unknown = typeof exported === 'function' ? { create: exported } : exported;
-        if (typeof (connector as ConnectorModule | null)?.create !== 'function') {
-          throw new PluginError(
-            `Connector module ${modulePath}: connectors.${type} must be a factory function or { create, credentialsSchema? }`,
-          );
-        }
-        if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(type)) {
-          throw new PluginError(`Connector module ${modulePath}: invalid connection type name ${JSON.stringify(type)}`);
-        }
-        if (this.#native.has(type) || this.#custom.has(type)) {
-          throw new PluginError(`Connector module ${modulePath}: connection type ${type} is already defined`);
-        }
-        this.#custom.set(type, { connector: connector as ConnectorModule, module: modulePath });
-      }
-    }
+  has(type: string): boolean {
+    return this.#native.has(type) || this.#custom.has(type);
   }
-}
 
-export class PluginError extends Error {
-  override readonly name = 'PluginError';
+  /** Adds a plugin's connection type (see plugin-loader.ts). */
+  register(type: string, connector: ConnectorModule, module: string): void {
+    this.#custom.set(type, { connector, module });
+  }
 }
