@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { encodeJsonBuffer } from '../encoding/json-encoder';
+import { encodeJson } from '../encoding/json-encoder';
 import type { AgentRequest } from '../protocol/agent-request';
 import { type AgentResponse, BINARY_CONTENT_TYPE, isReadable, JSON_CONTENT_TYPE } from '../protocol/agent-response';
 
@@ -45,11 +45,23 @@ export function writeAgentResponse(res: ServerResponse, response: AgentResponse)
     pipeline(body, res, () => {});
     return;
   }
-  const bytes = body instanceof Uint8Array ? body : encodeJsonBuffer(body);
-  const contentType = body instanceof Uint8Array ? BINARY_CONTENT_TYPE : JSON_CONTENT_TYPE;
-  // One writeHead with every header: cheaper than a setHeader call per header on the health hot path.
-  res.writeHead(response.status, { 'content-type': contentType, ...response.headers, 'content-length': bytes.length });
-  res.end(bytes);
+  if (body instanceof Uint8Array) {
+    res.writeHead(response.status, {
+      'content-type': BINARY_CONTENT_TYPE,
+      ...response.headers,
+      'content-length': body.length,
+    });
+    res.end(body);
+    return;
+  }
+  // A JSON body goes out as a string: node:http sends headers and body in one write, with no Buffer to allocate.
+  const text = encodeJson(body);
+  res.writeHead(response.status, {
+    'content-type': JSON_CONTENT_TYPE,
+    ...response.headers,
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 /**
@@ -61,7 +73,6 @@ const EMPTY_BODY = Buffer.alloc(0);
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   // A request that declares no body (a GET) is answered without waiting for its 'end' event.
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
-    req.resume();
     return Promise.resolve(EMPTY_BODY);
   }
   const declared = Number(req.headers['content-length']);
