@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 import type { AgentServices } from '../agent/agent-services';
-import { ConnectionFailedError } from '../errors/agent-errors';
+import { ConnectionFailedError, ForbiddenError } from '../errors/agent-errors';
 import { networkGuardFor } from './guard-for';
 import { guardedRequest } from './guarded-http';
 
@@ -44,7 +44,8 @@ export async function httpCheck(
   try {
     response = await guardedRequest(networkGuardFor(services), url, { timeoutMs: timeoutSeconds * 1000 });
   } catch (error) {
-    if ((error as Error).name === 'ForbiddenError') throw error;
+    // A refusal by the guard is already the right envelope; any other failure is reported against the URL.
+    if (error instanceof ForbiddenError) throw error;
     throw new ConnectionFailedError(`HTTP request failed for ${url}: ${(error as Error).message}.`);
   }
   const content = includeResponse ? ` and content: ${response.body.toString('utf8')}` : '';

@@ -64,12 +64,12 @@ export function writeAgentResponse(res: ServerResponse, response: AgentResponse)
   res.end(text);
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 /**
  * Reads a request body up to `limit` bytes. Resolves `undefined` when the body is larger: the caller answers 413 and
  * the rest of the upload is drained by node:http, so the connection and the server stay healthy.
  */
-const EMPTY_BODY = Buffer.alloc(0);
-
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   // A request that declares no body (a GET) is answered without waiting for its 'end' event.
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
