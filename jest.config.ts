@@ -1,27 +1,44 @@
 /** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
 
-// Every package is a jest project; sources are TypeScript ESM transformed by swc (type checking is `tsc`'s job).
+// Sources are TypeScript ESM transformed by swc (type checking is `tsc`'s job).
 const swc = [
   '@swc/jest',
   { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } },
 ] as const;
 
-const packages = ['core', 'connectors', 'lambda', 'cloudrun', 'azure', 'testkit'];
+// Each jest project is a folder with its tests under `tests/`: the packages, infra/ (the templates' checks) and
+// scripts/ (the build's bundles).
+const projects: Record<string, string> = {
+  core: 'packages/core',
+  connectors: 'packages/connectors',
+  lambda: 'packages/lambda',
+  cloudrun: 'packages/cloudrun',
+  azure: 'packages/azure',
+  generic: 'packages/generic',
+  testkit: 'packages/testkit',
+  infra: 'infra',
+  scripts: 'scripts',
+};
 
 const config: Config = {
-  projects: packages.map((name) => ({
-    displayName: name,
-    rootDir: `<rootDir>/packages/${name}`,
-    testMatch: ['<rootDir>/tests/**/*.test.ts'],
-    extensionsToTreatAsEsm: ['.ts'],
-    transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
-    testEnvironment: 'node',
-    moduleNameMapper: {
-      '^@artemis/core/runtime$': '<rootDir>/../core/src/runtime.ts',
-      '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': '<rootDir>/../$1/src/index.ts',
-    },
-  })),
+  projects: Object.entries(projects).map(([name, folder]) => {
+    // The project's <rootDir> is `folder`; the packages are reached from there (this file is loaded as CommonJS, so
+    // import.meta is not available).
+    const packages = `<rootDir>/${folder.replace(/[^/]+/g, '..')}/packages`;
+    return {
+      displayName: name,
+      rootDir: `<rootDir>/${folder}`,
+      testMatch: ['<rootDir>/tests/**/*.test.ts'],
+      extensionsToTreatAsEsm: ['.ts'],
+      transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
+      testEnvironment: 'node',
+      moduleNameMapper: {
+        '^@artemis/core/(runtime|testing)$': `${packages}/core/src/$1.ts`,
+        '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': `${packages}/$1/src/index.ts`,
+      },
+    };
+  }),
   testTimeout: 30_000,
 };
 

@@ -19,7 +19,7 @@ export interface Target {
 const root = join(import.meta.dirname, '..');
 
 export const targets: readonly Target[] = [
-  { name: 'generic', entries: { index: 'packages/core/src/server/main.ts' } },
+  { name: 'generic', entries: { index: 'packages/generic/src/generic-entry.ts' } },
   // `index.handler`: the handler of the Lambda image and of a zip upload of dist/lambda.
   { name: 'lambda', entries: { index: 'packages/lambda/src/lambda-entry.ts' } },
   {

@@ -12,12 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  type HclObject,
-  type HclValue,
-  list,
-  loadTerraformModule,
-} from '../../packages/core/tests/support/terraform-module';
+import { type HclObject, type HclValue, list, loadTerraformModule } from '../tests/support/terraform-module';
 
 const prefix = process.argv[2];
 if (!prefix) throw new Error('usage: check-provider-schemas.ts <npm prefix holding @cdktf/provider-*>');

@@ -26,3 +26,6 @@ export function fixtureOperation(commands: unknown[], extra: Record<string, unkn
 export function call(method: string, ...args: unknown[]): Record<string, unknown> {
   return { target: '_client', method, args };
 }
+
+/** Absolute path of the `sample` connector plugin (the interpreter's test subject: nested objects, cursors, errors). */
+export const SAMPLE_PLUGIN = fileURLToPath(new URL('../fixtures/sample-connector.mjs', import.meta.url));

@@ -1,5 +1,5 @@
+import { selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { selfSignedCertificate } from '../../../core/tests/support/fakes/self-signed-certificate';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
 import { type LocalHttpServer, sendJson, startHttpServer } from '../support/local-http-server';
 

@@ -1,5 +1,5 @@
 import type { AgentOptions } from '@artemis/core';
-import { operation, startTestAgent, type TestAgent } from '../../../core/tests/support/test-agent';
+import { operation, startTestAgent, type TestAgent } from '@artemis/core/testing';
 import { nativeConnectors } from '../../src/native-catalog';
 
 export { operation, type TestAgent };

@@ -3,7 +3,7 @@ import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 /**
  * The agent's own start-up secrets, applied to `env` before `loadConfig(env)` parses it: first
  * MCD_ADDITIONAL_ENV_VARS (it may itself set MCD_AWS_CA_BUNDLE_SECRET_NAME or AWS_REGION), then the AWS CA bundle.
- * Every entry point (server/main.ts, the Lambda, Cloud Run and Azure adapters) calls it once, before anything else.
+ * Every entry point (packages/generic/src/generic-entry.ts, the Lambda, Cloud Run and Azure adapters) calls it once, before anything else.
  *
  * Returns notes for the log (variable names and paths, never values). Throws a ConfigError when the CA bundle
  * cannot be installed, which entry points report as one line before exiting.

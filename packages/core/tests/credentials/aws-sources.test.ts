@@ -1,6 +1,6 @@
+import { ASSUMED, type FakeAws, fakeAwsClients, startFakeAws } from '@artemis/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
-import { ASSUMED, type FakeAws, fakeAwsClients, startFakeAws } from '../support/fakes/fake-aws';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 

@@ -1,7 +1,7 @@
+import { type FakeAws, fakeAwsClients, startFakeAws } from '@artemis/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Credentials } from '../../src/connectors/proxy-client';
 import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
-import { type FakeAws, fakeAwsClients, startFakeAws } from '../support/fakes/fake-aws';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
-import {
-  type FakeGcpSecretManager,
-  fakeGcpClients,
-  startFakeGcpSecretManager,
-} from '../support/fakes/fake-gcp-secret-manager';
 import {
   FAKE_AZURE_TOKEN,
+  type FakeGcpSecretManager,
   type FakeKeyVault,
   fakeAzureClients,
+  fakeGcpClients,
+  startFakeGcpSecretManager,
   startFakeKeyVault,
-} from '../support/fakes/fake-key-vault';
+} from '@artemis/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 

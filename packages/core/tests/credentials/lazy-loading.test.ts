@@ -27,7 +27,7 @@ describe('the credentials code and its SDKs are loaded lazily', () => {
     // Act
     const { metafile } = await build({
       absWorkingDir: root,
-      entryPoints: { index: 'packages/core/src/server/main.ts' },
+      entryPoints: { index: 'packages/generic/src/generic-entry.ts' },
       outdir,
       bundle: true,
       splitting: true,

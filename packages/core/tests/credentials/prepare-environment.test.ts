@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type FakeAws, fakeAwsClients, selfSignedCertificate, startFakeAws } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { prepareEnvironment } from '../../src/credentials/prepare-environment';
 import { SelfHostedCredentialsResolver } from '../../src/credentials/self-hosted-resolver';
 import { createLogger } from '../../src/logging/logger';
-import { type FakeAws, fakeAwsClients, startFakeAws } from '../support/fakes/fake-aws';
-import { selfSignedCertificate } from '../support/fakes/self-signed-certificate';
 
 describe('prepareEnvironment: MCD_ADDITIONAL_ENV_VARS', () => {
   it('applies scalar entries before the configuration is parsed, never overriding a set variable', async () => {

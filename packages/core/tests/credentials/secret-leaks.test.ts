@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type FakeAws, fakeAwsClients, startFakeAws } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
-import { type FakeAws, fakeAwsClients, startFakeAws } from '../support/fakes/fake-aws';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 

@@ -1,61 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { type Agent, type AgentOptions, createAgent } from '../../src/agent/create-agent';
-import { loadConfig } from '../../src/config/config';
-import type { LogSink } from '../../src/logging/logger';
-import { createLogger } from '../../src/logging/logger';
-import { createLocalServer } from '../../src/server/local-server';
+import { operation, type TestAgent } from '../../src/testing';
 
-/**
- * The real local server on an ephemeral 127.0.0.1 port, configured from `env` exactly as production parses it.
- * Log records are captured in `logs` instead of stdout.
- */
-export interface TestAgent {
-  readonly url: string;
-  readonly agent: Agent;
-  readonly logs: Record<string, unknown>[];
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  get(path: string): Promise<Response>;
-  close(): Promise<void>;
-}
-
-export async function startTestAgent(
-  env: Record<string, string> = {},
-  options: Omit<AgentOptions, 'config' | 'logger'> = {},
-): Promise<TestAgent> {
-  const logs: Record<string, unknown>[] = [];
-  const sink: LogSink = (record) => logs.push(record);
-  const config = loadConfig({ MCD_LOG_LEVEL: 'debug', ...env });
-  const agent = createAgent({ ...options, config, logger: createLogger(config.logLevel, sink) });
-  await agent.ready();
-  const server = createLocalServer(agent);
-  // An ephemeral port unless the test gives PORT (e.g. to know the agent's own URL before it starts).
-  await new Promise<void>((resolve) => server.listen(env.PORT ? config.port : 0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    agent,
-    logs,
-    post: (path, body, headers = {}) =>
-      fetch(`${url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
-      }),
-    get: (path) => fetch(`${url}${path}`),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await agent.close();
-    },
-  };
-}
-
-/** The body of an execute request. */
-export function operation(commands: unknown[], extra: Record<string, unknown> = {}, credentials?: unknown) {
-  return { credentials, operation: { trace_id: 'trace-1', commands, ...extra } };
-}
-
-export const SAMPLE_PLUGIN = new URL('../fixtures/sample-connector.mjs', import.meta.url).pathname;
+export { SAMPLE_PLUGIN } from '@artemis/testkit';
+export { operation, startTestAgent, type TestAgent } from '../../src/testing';
 
 /** Runs commands on the sample connector and returns the HTTP status and the parsed JSON body. */
 export async function execute(

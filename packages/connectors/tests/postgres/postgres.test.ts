@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { startTestAgent, type TestAgent } from '@artemis/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestAgent, type TestAgent } from '../../../core/tests/support/test-agent';
 import { nativeConnectors } from '../../src/native-catalog';
 import { startCancelRequestRecorder } from '../support/cancel-request-recorder';
 import { type PgliteServer, startPgliteServer } from '../support/pglite-server';

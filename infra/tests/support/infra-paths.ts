@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** The repository's infra/ folder, wherever the tests run from. */
-export const INFRA_DIR = fileURLToPath(new URL('../../../../infra/', import.meta.url));
+export const INFRA_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 export const TERRAFORM_MODULES = ['aws-lambda', 'gcp-cloudrun', 'azure-functions'] as const;
 export type TerraformModuleName = (typeof TERRAFORM_MODULES)[number];

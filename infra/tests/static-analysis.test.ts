@@ -5,7 +5,7 @@ import {
   unresolvedReferences as unresolvedTemplateReferences,
   unusedConditions,
   unusedParameters,
-} from '../support/cloudformation-template';
+} from './support/cloudformation-template';
 import {
   hardCodedValues,
   malformedErrorMessages,
@@ -13,7 +13,7 @@ import {
   undocumentedVariables,
   unresolvedReferences,
   unusedDeclarations,
-} from '../support/terraform-module';
+} from './support/terraform-module';
 
 /*
  * The infra checks run on the real files and pass; these show that each one fails on the defect it exists for, so a

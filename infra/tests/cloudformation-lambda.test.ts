@@ -11,9 +11,9 @@ import {
   unresolvedReferences,
   unusedConditions,
   unusedParameters,
-} from '../support/cloudformation-template';
-import { INFRA_DIR } from '../support/infra-paths';
-import { hardCodedValues } from '../support/terraform-module';
+} from './support/cloudformation-template';
+import { INFRA_DIR } from './support/infra-paths';
+import { hardCodedValues } from './support/terraform-module';
 
 /* infra/cloudformation/lambda.yaml, parsed with every short-form intrinsic and checked like `validate-template` would. */
 

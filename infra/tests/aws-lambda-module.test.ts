@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform and CloudFormation interpolations, not JavaScript templates.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { terraformModuleDir } from '../support/infra-paths';
+import { terraformModuleDir } from './support/infra-paths';
 import {
   asObject,
   block,
@@ -9,7 +9,7 @@ import {
   list,
   loadTerraformModule,
   type TerraformModule,
-} from '../support/terraform-module';
+} from './support/terraform-module';
 
 /* What the aws-lambda module deploys, read from its parsed HCL: the settings SPEC §7-§10 ask of a Lambda agent. */
 

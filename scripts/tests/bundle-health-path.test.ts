@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Metafile } from 'esbuild';
-import { buildForTest } from '../src/build-for-test';
-import { azureLibraryBytes, staticClosure } from '../src/bundle-closure';
+import { buildForTest } from '../../packages/testkit/src/build-for-test';
+import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bundle-closure';
 
 /*
  * SPEC §11 / perf-anchors G4-G5, read from esbuild's metafile of each target: the chunks a health check loads (the
@@ -23,7 +23,7 @@ const ENTRIES = [
   ['lambda', 'packages/lambda/src/lambda-entry.ts'],
   ['cloudrun', 'packages/cloudrun/src/server-entry.ts'],
   ['azure', 'packages/azure/src/app-entry.ts'],
-  ['generic', 'packages/core/src/server/main.ts'],
+  ['generic', 'packages/generic/src/generic-entry.ts'],
 ] as const;
 
 let bundle: Awaited<ReturnType<typeof buildForTest>>;
@@ -59,7 +59,7 @@ describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
   it("adds at most 8 KiB to what the core's own health path loads (the generic bundle)", async () => {
     // Prepare
     const metafile = bundle.metafiles[target] as Metafile;
-    const generic = staticClosure(bundle.metafiles.generic as Metafile, 'packages/core/src/server/main.ts');
+    const generic = staticClosure(bundle.metafiles.generic as Metafile, 'packages/generic/src/generic-entry.ts');
     // Act
     const path = staticClosure(metafile, entry);
     const adapterShare = path.bytes - azureLibraryBytes(metafile, path.outputs) - generic.bytes;

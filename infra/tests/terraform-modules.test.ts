@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform and CloudFormation interpolations, not JavaScript templates.
 import { describe, expect, test } from '@jest/globals';
-import { TERRAFORM_MODULES, terraformModuleDir } from '../support/infra-paths';
+import { TERRAFORM_MODULES, terraformModuleDir } from './support/infra-paths';
 import {
   hardCodedValues,
   loadTerraformModule,
@@ -8,7 +8,7 @@ import {
   undocumentedVariables,
   unresolvedReferences,
   unusedDeclarations,
-} from '../support/terraform-module';
+} from './support/terraform-module';
 
 /*
  * The rules every Terraform module under infra/terraform/ follows, checked on the real files (nothing here can run

@@ -1,13 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform and CloudFormation interpolations, not JavaScript templates.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { terraformModuleDir } from '../support/infra-paths';
-import {
-  asObject,
-  block,
-  type HclObject,
-  loadTerraformModule,
-  type TerraformModule,
-} from '../support/terraform-module';
+import { terraformModuleDir } from './support/infra-paths';
+import { asObject, block, type HclObject, loadTerraformModule, type TerraformModule } from './support/terraform-module';
 
 /* What the azure-functions module deploys, read from its parsed HCL. */
 

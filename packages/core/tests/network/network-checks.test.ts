@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
+import { closedPort, startHttpServer, startTcpServer } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closedPort, startHttpServer, startTcpServer } from '../support/local-servers';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 
 type Json = Record<string, unknown>;

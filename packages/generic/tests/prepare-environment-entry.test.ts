@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { type FakeAws, startFakeAws } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type FakeAws, startFakeAws } from '../support/fakes/fake-aws';
 
-const root = join(import.meta.dirname, '..', '..', '..', '..');
-const main = join(root, 'packages', 'core', 'src', 'server', 'main.ts');
+const root = join(import.meta.dirname, '..', '..', '..');
+const main = join(root, 'packages', 'generic', 'src', 'generic-entry.ts');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
-/** Runs the generic entry point (server/main.ts) with `env`; resolves with its exit code and stderr. */
+/** Runs the generic entry point (generic-entry.ts) with `env`; resolves with its exit code and stderr. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
@@ -19,7 +19,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
   });
 }
 
-describe('server/main.ts prepares the environment before parsing the configuration', () => {
+describe('generic-entry.ts prepares the environment before parsing the configuration', () => {
   let aws: FakeAws;
   beforeAll(async () => {
     aws = await startFakeAws();

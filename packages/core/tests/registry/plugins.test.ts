@@ -41,7 +41,7 @@ describe('connector plugins (MCD_CONNECTOR_MODULES)', () => {
 
   it('resolves relative module paths against the working directory', async () => {
     // Prepare
-    const relative = `./${fixture('sample-connector.mjs').slice(process.cwd().length + 1)}`;
+    const relative = `./${SAMPLE_PLUGIN.slice(process.cwd().length + 1)}`;
     const agent = quietAgent({ MCD_CONNECTOR_MODULES: relative });
 
     // Act / Assess

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { loadCloudFormationTemplate } from '../support/cloudformation-template';
-import { INFRA_DIR, TERRAFORM_MODULES, terraformModuleDir } from '../support/infra-paths';
-import { loadTerraformModule } from '../support/terraform-module';
+import { loadCloudFormationTemplate } from './support/cloudformation-template';
+import { INFRA_DIR, TERRAFORM_MODULES, terraformModuleDir } from './support/infra-paths';
+import { loadTerraformModule } from './support/terraform-module';
 
 /* The READMEs are the interface people read: their tables must list exactly what the templates declare. */
 

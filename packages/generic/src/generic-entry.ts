@@ -1,9 +1,12 @@
 import { nativeConnectors } from '@artemis/connectors';
-import { createAgent } from '../agent/create-agent';
-import { ConfigError, loadConfig } from '../config/config';
-import { prepareEnvironment } from '../credentials/prepare-environment';
-import { installGracefulShutdown } from './graceful-shutdown';
-import { createLocalServer } from './local-server';
+import {
+  ConfigError,
+  createAgent,
+  createLocalServer,
+  installGracefulShutdown,
+  loadConfig,
+  prepareEnvironment,
+} from '@artemis/core/runtime';
 
 /** The generic entry point (`node dist/generic/index.mjs`): the local server on PORT. */
 async function main(): Promise<void> {

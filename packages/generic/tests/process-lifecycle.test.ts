@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closedPort, SAMPLE_PLUGIN } from '@artemis/testkit';
 import { describe, expect, it } from '@jest/globals';
-import { closedPort } from '../support/local-servers';
-import { SAMPLE_PLUGIN } from '../support/test-agent';
 
-const root = new URL('../../../../', import.meta.url).pathname;
+const root = new URL('../../../', import.meta.url).pathname;
 const tsx = `${root}node_modules/.bin/tsx`;
-const main = `${root}packages/core/src/server/main.ts`;
+const main = `${root}packages/generic/src/generic-entry.ts`;
 
 /** The generic entry point, run as users run it (from source through tsx, so no build is needed). */
 function startMain(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string } {

@@ -1,5 +1,5 @@
+import { startTestAgent, type TestAgent } from '@artemis/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestAgent, type TestAgent } from '../../../core/tests/support/test-agent';
 import { nativeConnectors } from '../../src/native-catalog';
 import { type MariadbServer, mariadbSkipReason, startMariadb } from '../support/mariadb-server';
 import { queryCommands, sqlOperation } from '../support/sql-operations';
