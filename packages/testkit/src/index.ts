@@ -17,3 +17,4 @@ export * from './fixture-connector';
 export * from './http-call';
 export { lambdaContext } from './lambda-context';
 export { closedPort, startHttpServer, startTcpServer } from './local-servers';
+export { IN_PRIVATE_NETWORK, itInPrivateNetwork } from './private-network';
