@@ -52,6 +52,8 @@ export interface Agent {
    * storage fails, so that a queue delivers the work again.
    */
   runAsyncWork(work: AsyncWork): Promise<void>;
+  /** Ends a job Failed with `reason` because its transport gave up on the work (an Azure poison message). */
+  abandonAsyncWork(work: AsyncWork, reason: string): Promise<void>;
   /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
   ready(): Promise<void>;
   /** Closes cached clients. */
@@ -146,6 +148,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     services,
     handle,
     runAsyncWork,
+    abandonAsyncWork: async (work, reason) => (await import('../async/run-job')).abandonJob(services, work, reason),
     ready: pluginsReady,
     close: async () => {
       const { closeRegistry } = await import('../registry/registry-for');

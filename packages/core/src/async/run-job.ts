@@ -121,3 +121,15 @@ async function outcomeOf(store: JobStore, record: JobRecord, response: AgentResp
 function failed(message: string): Outcome {
   return { status: 'Failed', body: { [WireKey.error]: message } };
 }
+
+/**
+ * Work that its transport gave up on (an Azure queue message moved to the poison queue after repeated failures):
+ * the job ends Failed with `reason`, unless it has already ended.
+ */
+export async function abandonJob(services: AgentServices, work: AsyncWork, reason: string): Promise<void> {
+  const store = await JobStore.of(services);
+  const record = await store.read(work.request_id);
+  if (!record || record.status === 'Completed' || record.status === 'Failed' || record.status === 'Terminated') return;
+  services.logger.warn('Async work abandoned', { mcd_request_id: work.request_id, reason });
+  await finishJob(services, store, record, failed(reason));
+}
