@@ -4,7 +4,8 @@
  *   `aws lambda invoke --endpoint-url http://127.0.0.1:9001 …` and `@aws-sdk/client-lambda` work locally;
  * - an API-Gateway-style HTTP front on every other path, for curl: each request becomes an HTTP API (payload 2.0)
  *   event, or a REST (1.0) event with `--payload-format 1.0`, and the result becomes the HTTP answer.
- * The handler runs in this process, as in Lambda's runtime: one module load (INIT), then invokes.
+ * The handler runs in this process, as in Lambda's runtime: one module load (INIT), then invokes. The agent's async
+ * self-invocations (SPEC §8) reach this Invoke API too (AWS_ENDPOINT_URL_LAMBDA), so async jobs run here end to end.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -217,7 +218,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-await listen(server, options, 'lambda-local');
+const url = await listen(server, options, 'lambda-local');
+// The agent's async self-invocation (InvocationType Event) comes back here, through the real SDK client: the SDK
+// reads its endpoint from AWS_ENDPOINT_URL_LAMBDA; any credentials do, as for Lambda's own local tools.
+process.env.AWS_ENDPOINT_URL_LAMBDA ??= url;
+if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+}
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     server.closeAllConnections();

@@ -87,6 +87,12 @@ describe('azure-functions identity', () => {
       },
       { address: 'azurerm_role_assignment.key_vault_secrets', role: 'Key Vault Secrets User', scope: '${each.value}' },
       {
+        address: 'azurerm_role_assignment.poison_queue_data',
+        role: 'Storage Queue Data Contributor',
+        scope:
+          '${azurerm_storage_account.agent.id}/queueServices/default/queues/${azurerm_storage_queue.async_poison.name}',
+      },
+      {
         address: 'azurerm_role_assignment.queue_data',
         role: 'Storage Queue Data Contributor',
         scope: '${local.queue_scope}',

@@ -28,9 +28,10 @@ const ENTRIES = [
 
 let bundle: Awaited<ReturnType<typeof buildForTest>>;
 
+// Four esbuild runs: on a loaded 2-core machine they take longer than jest's default 30 s hook timeout.
 beforeAll(async () => {
   bundle = await buildForTest(...ENTRIES.map(([target]) => target));
-});
+}, 180_000);
 afterAll(() => bundle?.remove());
 
 describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {

@@ -74,6 +74,13 @@ resource "azurerm_storage_queue" "async" {
   storage_account_name = azurerm_storage_account.agent.name
 }
 
+# The Functions host moves a message that failed 5 times to "<queue>-poison"; the app's poison function marks its job
+# Failed. Created here so the identity's role can be scoped to it (the host cannot create it without account rights).
+resource "azurerm_storage_queue" "async_poison" {
+  name                 = "${var.queue_name}-poison"
+  storage_account_name = azurerm_storage_account.agent.name
+}
+
 resource "azurerm_storage_management_policy" "agent" {
   storage_account_id = azurerm_storage_account.agent.id
 
@@ -152,6 +159,13 @@ resource "azurerm_role_assignment" "blob_delegator" {
 
 resource "azurerm_role_assignment" "queue_data" {
   scope                = local.queue_scope
+  role_definition_name = "Storage Queue Data Contributor"
+  principal_id         = local.agent_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+resource "azurerm_role_assignment" "poison_queue_data" {
+  scope                = "${azurerm_storage_account.agent.id}/queueServices/default/queues/${azurerm_storage_queue.async_poison.name}"
   role_definition_name = "Storage Queue Data Contributor"
   principal_id         = local.agent_principal_id
   principal_type       = "ServicePrincipal"

@@ -197,8 +197,8 @@ variable "queue_name" {
   default     = "artemis-async-operations"
 
   validation {
-    condition     = can(regex("^[a-z0-9](-?[a-z0-9])+$", var.queue_name)) && length(var.queue_name) <= 63
-    error_message = "The queue_name must be 3-63 lowercase letters, digits and single hyphens."
+    condition     = can(regex("^[a-z0-9](-?[a-z0-9])+$", var.queue_name)) && length(var.queue_name) <= 56
+    error_message = "The queue_name must be 3-56 lowercase letters, digits and single hyphens (its -poison queue takes the other 7 of Azure's 63)."
   }
 }
 

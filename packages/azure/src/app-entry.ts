@@ -1,6 +1,13 @@
 import { loadConfig, prepareEnvironment } from '@artemis/core/runtime';
 import { app, type HttpMethod } from '@azure/functions';
 import { createAzureHandler } from './azure-handler';
+import {
+  ASYNC_FUNCTION_NAME,
+  ASYNC_QUEUE_CONNECTION,
+  createQueueHandlers,
+  POISON_FUNCTION_NAME,
+  poisonQueueOf,
+} from './azure-queue';
 import { createAzureAgent } from './create-azure-agent';
 
 /*
@@ -21,3 +28,16 @@ await agent.ready();
 export const handler = createAzureHandler(agent);
 
 app.http(FUNCTION_NAME, { route: '{*path}', authLevel: 'function', methods: METHODS, handler });
+
+// Async work (SPEC §8) arrives on MCD_ASYNC_QUEUE_NAME; without it the agent runs async jobs in-process.
+export const queueHandlers = createQueueHandlers(agent);
+const queueName = agent.config.async.queueName;
+if (queueName) {
+  const connection = ASYNC_QUEUE_CONNECTION;
+  app.storageQueue(ASYNC_FUNCTION_NAME, { queueName, connection, handler: queueHandlers.work });
+  app.storageQueue(POISON_FUNCTION_NAME, {
+    queueName: poisonQueueOf(queueName),
+    connection,
+    handler: queueHandlers.poison,
+  });
+}

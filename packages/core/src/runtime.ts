@@ -8,6 +8,13 @@
 export type { AgentServices, Platform, RouteContext } from './agent/agent-services';
 export type { Agent, AgentOptions } from './agent/create-agent';
 export { createAgent } from './agent/create-agent';
+export {
+  ASYNC_WORK_KEY,
+  type AsyncDispatcher,
+  type AsyncWork,
+  asyncWorkEvent,
+  asyncWorkOf,
+} from './async/async-dispatcher';
 export type { AgentConfig, LogLevel, StorageType } from './config/config';
 export { ConfigError, loadConfig } from './config/config';
 export { prepareEnvironment } from './credentials/prepare-environment';

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import {
   type Agent,
   AgentError,
+  type AsyncWork,
+  asyncWorkOf,
   BadRequestError,
   errorResponse,
   isReadable,
@@ -31,10 +33,25 @@ export class ResponseTooLargeError extends AgentError {
  */
 export function createLambdaHandler(agent: Agent): LambdaHandler {
   return (event, context) => {
+    // The agent's own Event self-invocation (SPEC §8) carries a key no HTTP event has: run the job, answer nothing.
+    const work = asyncWorkOf(event);
+    const run = work ? () => runWork(agent, work) : () => answer(agent, event);
     const requestId = context?.awsRequestId;
-    return requestId
-      ? runWithLogContext({ aws_request_id: requestId }, () => answer(agent, event))
-      : answer(agent, event);
+    return requestId ? runWithLogContext({ aws_request_id: requestId }, run) : run();
+  };
+}
+
+/**
+ * A work event is an Event invocation: Lambda keeps no result, so this one only says which job ran. A storage
+ * failure rejects, so that Lambda records the invocation as failed (the job then reads Failed after its deadline).
+ */
+async function runWork(agent: Agent, work: AsyncWork): Promise<LambdaResult> {
+  await agent.runAsyncWork(work);
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ __mcd_request_id__: work.request_id }),
+    isBase64Encoded: false,
   };
 }
 

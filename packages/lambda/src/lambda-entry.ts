@@ -1,6 +1,7 @@
 import { nativeConnectors } from '@artemis/connectors';
 import { createAgent, prepareEnvironment } from '@artemis/core/runtime';
 import { createLambdaHandler } from './handler';
+import { lambdaEventDispatcher } from './lambda-dispatcher';
 import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
 
 /*
@@ -15,6 +16,7 @@ const agent = createAgent({
   defaultStorage: 'S3',
   connectors: nativeConnectors,
   responsePayloadLimitBytes: CORE_PAYLOAD_LIMIT_BYTES,
+  asyncDispatcher: lambdaEventDispatcher(),
   platformInfo: () => ({
     function_name: process.env.AWS_LAMBDA_FUNCTION_NAME,
     function_version: process.env.AWS_LAMBDA_FUNCTION_VERSION,

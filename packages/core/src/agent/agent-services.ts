@@ -1,3 +1,4 @@
+import type { AsyncDispatcher } from '../async/async-dispatcher';
 import type { AgentConfig, StorageType } from '../config/config';
 import type { Credentials } from '../connectors/proxy-client';
 import type { Logger } from '../logging/logger';
@@ -27,6 +28,17 @@ export interface AgentServices {
   readonly storage: () => Promise<StorageBackend>;
   /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
   readonly responsePayloadLimitBytes: number | undefined;
+  /** Async operations (SPEC §8). */
+  readonly async: AsyncServices;
+}
+
+export interface AsyncServices {
+  /** Hands a stored job to the runtime: in-process, a Lambda Event invocation, an Azure queue message. */
+  readonly dispatcher: AsyncDispatcher;
+  /** The clock of job times and deadlines (Unix ms); injected by tests. */
+  readonly now: () => number;
+  /** The first pause before a callback is retried; doubled each time (with jitter). */
+  readonly callbackRetryDelayMs: number;
 }
 
 export interface RouteContext {

@@ -1,3 +1,4 @@
+import type { AsyncDispatcher, AsyncWork } from '../async/async-dispatcher';
 import { type AgentConfig, loadConfig, type StorageType } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
 import { isSelfHosted } from '../credentials/is-self-hosted';
@@ -31,6 +32,12 @@ export interface AgentOptions {
   readonly responsePayloadLimitBytes?: number;
   /** Overrides the storage backend chosen from the configuration (tests, embedding). */
   readonly storage?: () => Promise<StorageBackend>;
+  /** How async work reaches a worker (SPEC §8); in this process when omitted (the local server, Cloud Run). */
+  readonly asyncDispatcher?: AsyncDispatcher;
+  /** The clock of async job times and deadlines (Unix ms); `Date.now` when omitted. Tests inject one. */
+  readonly clock?: () => number;
+  /** The first pause before a failed callback is retried (ms, doubled each time); 1000 when omitted. */
+  readonly callbackRetryDelayMs?: number;
 }
 
 export interface Agent {
@@ -39,6 +46,14 @@ export interface Agent {
   readonly services: AgentServices;
   /** The platform-neutral entry point every adapter calls. Never throws: every failure is an envelope. */
   handle(request: AgentRequest): Promise<AgentResponse>;
+  /**
+   * Runs a stored async job (SPEC §8): what a dispatcher's receiving end calls (the Lambda handler for a work event,
+   * the Azure queue trigger). Resolves when the job has ended or was not for this worker to run; rejects only when
+   * storage fails, so that a queue delivers the work again.
+   */
+  runAsyncWork(work: AsyncWork): Promise<void>;
+  /** Ends a job Failed with `reason` because its transport gave up on the work (an Azure poison message). */
+  abandonAsyncWork(work: AsyncWork, reason: string): Promise<void>;
   /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
   ready(): Promise<void>;
   /** Closes cached clients. */
@@ -75,6 +90,11 @@ export function createAgent(options: AgentOptions = {}): Agent {
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
+    async: {
+      dispatcher: options.asyncDispatcher ?? inProcessDispatcher(),
+      now: options.clock ?? Date.now,
+      callbackRetryDelayMs: options.callbackRetryDelayMs ?? 1000,
+    },
   };
   const router = createRouter();
 
@@ -83,6 +103,29 @@ export function createAgent(options: AgentOptions = {}): Agent {
     if (!isSelfHosted(credentials)) return credentials;
     const { resolveSelfHostedCredentials } = await import('../credentials/resolver-for');
     return resolveSelfHostedCredentials(services, credentials, options.selfHostedCredentials);
+  }
+
+  async function runAsyncWork(work: AsyncWork): Promise<void> {
+    await pluginsReady();
+    const { runJob } = await import('../async/run-job');
+    return runJob(services, work);
+  }
+
+  /**
+   * The worker is this process: the job starts once the 202 is on its way, in the submitting request's async
+   * context (its log fields). Its failures are logged; the job's record says what happened.
+   */
+  function inProcessDispatcher(): AsyncDispatcher {
+    return {
+      kind: 'in-process',
+      dispatch: async (work) => {
+        setImmediate(() =>
+          runAsyncWork(work).catch((error: Error) =>
+            logger.error('Async job failed to run', { mcd_request_id: work.request_id, error: error?.message }),
+          ),
+        );
+      },
+    };
   }
 
   async function handle(request: AgentRequest): Promise<AgentResponse> {
@@ -104,6 +147,8 @@ export function createAgent(options: AgentOptions = {}): Agent {
     logger,
     services,
     handle,
+    runAsyncWork,
+    abandonAsyncWork: async (work, reason) => (await import('../async/run-job')).abandonJob(services, work, reason),
     ready: pluginsReady,
     close: async () => {
       const { closeRegistry } = await import('../registry/registry-for');

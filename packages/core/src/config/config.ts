@@ -59,6 +59,21 @@ export interface AgentConfig {
   readonly build: string;
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
   readonly gcpProjectId: string | undefined;
+  /** Async operations (SPEC §8, packages/core/src/async). */
+  readonly async: {
+    /** A job's deadline after its submission (Apollo's MCD_ORCHESTRATION_ACTIVITY_TIMEOUT). */
+    readonly timeoutSeconds: number;
+    /** Jobs older than this are removed by the cleanup route whatever their state. */
+    readonly retentionHours: number;
+    /** Azure: the storage queue that carries work to the queue-triggered function; unset runs jobs in-process. */
+    readonly queueName: string | undefined;
+    /** Azure: the queue service URL; https://<MCD_STORAGE_ACCOUNT_NAME>.queue.core.windows.net when unset. */
+    readonly queueEndpointUrl: string | undefined;
+    /** Retries of a failed callback delivery (after the first attempt). */
+    readonly callbackRetries: number;
+    /** Bound on one callback attempt. */
+    readonly callbackTimeoutSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -96,6 +111,14 @@ const cidrList = z.pipe(
       z.refine((items) => items.every(isCidr), 'expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8'),
     ),
 );
+
+/** Azure queue names: 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit. */
+const queueName = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9](-?[a-z0-9])+$/, 'expected an Azure queue name (lower-case letters, digits, single hyphens)'),
+    z.maxLength(63, 'expected at most 63 characters'),
+  );
 
 /** Names whose values must never appear in an error message or log. */
 const SENSITIVE_NAME = /secret|pass|token|key|credential/i;
@@ -157,6 +180,14 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
+    async: {
+      timeoutSeconds: read('MCD_ASYNC_TIMEOUT_SECONDS', positiveInt, 885),
+      retentionHours: read('MCD_ASYNC_RETENTION_HOURS', positiveInt, 24),
+      queueName: read('MCD_ASYNC_QUEUE_NAME', queueName),
+      queueEndpointUrl: read('MCD_ASYNC_QUEUE_ENDPOINT_URL', url),
+      callbackRetries: read('MCD_ASYNC_CALLBACK_RETRIES', nonNegativeInt, 5),
+      callbackTimeoutSeconds: read('MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS', positiveInt, 10),
+    },
   };
   // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
   if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));

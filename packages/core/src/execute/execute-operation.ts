@@ -7,7 +7,7 @@ import { validate } from '../http/validation';
 import { executeCommands } from '../interpreter/execute-commands';
 import { runWithLogContext } from '../logging/log-context';
 import type { AgentResponse } from '../protocol/agent-response';
-import { type Command, executeRequestSchema } from '../protocol/execute-request';
+import { type Command, type ExecuteRequest, executeRequestSchema } from '../protocol/execute-request';
 import { WireKey } from '../protocol/wire-keys';
 import type { ClientLease } from '../registry/client-registry';
 import { registryFor } from '../registry/registry-for';
@@ -15,25 +15,50 @@ import { assertWithinLimits } from './operation-limits';
 import { runWithTimeout } from './run-with-timeout';
 import { binaryResponse, shapeResponse } from './shape-response';
 
+export interface ExecuteOptions {
+  /** Where an offloaded response goes (SPEC §4); `responses/<trace_id>` by default, the job's own key for async. */
+  readonly offloadKey?: string;
+}
+
+/** An execute body that passed every check done before anything runs, and the JSON it came from. */
+export interface ParsedExecuteRequest extends ExecuteRequest {
+  readonly raw: unknown;
+}
+
+/**
+ * The checks of an execute body (SPEC §3): strict JSON, the schema, the operation's limits. Throws the 4xx error;
+ * `traced.traceId` is set as soon as the body names one, so that the error answer can carry it.
+ */
+export function parseExecuteRequest(
+  services: AgentServices,
+  body: Buffer,
+  traced: { traceId?: string | undefined } = {},
+): ParsedExecuteRequest {
+  const raw = parseJsonBody(body, services.config.limits.maxJsonDepth);
+  traced.traceId = peekTraceId(raw);
+  const request = validate(executeRequestSchema, raw);
+  traced.traceId = request.operation.trace_id;
+  assertWithinLimits(request.operation.commands, services.config.limits);
+  return { ...request, raw };
+}
+
 /**
  * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → commands under
  * the operation timeout → envelope → size handling. Request problems are 4xx; everything that fails once the
- * operation runs is an HTTP 200 error envelope, as the control plane expects.
+ * operation runs is an HTTP 200 error envelope, as the control plane expects. The async worker runs this too.
  */
 export async function executeOperation(
   services: AgentServices,
   connectionType: string,
   operationName: string,
   body: Buffer,
+  options: ExecuteOptions = {},
 ): Promise<AgentResponse> {
-  let traceId: string | undefined;
+  const traced: { traceId?: string | undefined } = {};
   try {
-    const raw = parseJsonBody(body, services.config.limits.maxJsonDepth);
-    traceId = peekTraceId(raw);
-    const { credentials, operation } = validate(executeRequestSchema, raw);
-    traceId = operation.trace_id;
-    assertWithinLimits(operation.commands, services.config.limits);
-    const trace = traceId;
+    const { credentials, operation } = parseExecuteRequest(services, body, traced);
+    const trace = operation.trace_id;
+    const offloadKey = options.offloadKey ?? `responses/${trace}`;
     return await runWithLogContext(
       { mcd_trace_id: trace, mcd_operation_name: `${connectionType}/${operationName}` },
       async () => {
@@ -48,7 +73,7 @@ export async function executeOperation(
           lease = await registry.acquire(connectionType, resolved, { skipCache: operation.skip_cache ?? false });
         } catch (error) {
           services.logger.warn('Client creation failed', { error: (error as Error).message });
-          return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services);
+          return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services, offloadKey);
         }
         const started = performance.now();
         try {
@@ -63,6 +88,7 @@ export async function executeOperation(
               operation,
               trace,
               services,
+              offloadKey,
             ));
           await lease.release('success');
           services.logger.debug('Operation executed', { elapsed_ms: Math.round(performance.now() - started) });
@@ -70,14 +96,18 @@ export async function executeOperation(
         } catch (error) {
           await lease.release('error');
           services.logger.warn('Operation failed', { error_type: (error as Error).name });
-          return shapeResponse(failureEnvelope(error, lease.client, trace), operation, trace, services).catch(
-            (shapeError) => errorResponse(shapeError, trace),
-          );
+          return shapeResponse(
+            failureEnvelope(error, lease.client, trace),
+            operation,
+            trace,
+            services,
+            offloadKey,
+          ).catch((shapeError) => errorResponse(shapeError, trace));
         }
       },
     );
   } catch (error) {
-    return errorResponse(error, traceId);
+    return errorResponse(error, traced.traceId);
   }
 }
 

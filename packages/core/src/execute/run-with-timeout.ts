@@ -13,6 +13,8 @@ export async function runWithTimeout<T>(seconds: number, work: (signal: AbortSig
       controller.abort(error);
       reject(error);
     }, seconds * 1000);
+    // Never what keeps a process up: the caller awaits the race (a server or an invocation holds the process).
+    timer.unref();
   });
   try {
     return await Promise.race([work(controller.signal), timedOut]);

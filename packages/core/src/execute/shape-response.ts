@@ -20,6 +20,7 @@ export async function shapeResponse(
   operation: Operation,
   traceId: string,
   services: AgentServices,
+  offloadKey = `responses/${traceId}`,
 ): Promise<AgentResponse> {
   const headers = traceHeaders(traceId);
   const encoded = encodeJsonBuffer(envelope);
@@ -32,7 +33,7 @@ export async function shapeResponse(
     (runtimeLimit !== undefined && size > runtimeLimit)
   ) {
     const { offloadResponse } = await import('../storage/offload-response');
-    return offloadResponse(envelope as Record<string, unknown>, encoded, operation, traceId, services);
+    return offloadResponse(envelope as Record<string, unknown>, encoded, operation, traceId, services, offloadKey);
   }
   const threshold = operation.compress_response_threshold_bytes;
   if (threshold > 0 && size > threshold) {

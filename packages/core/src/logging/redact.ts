@@ -3,7 +3,7 @@ export const REDACTED = '__redacted__';
 /** Key names whose values never reach a log line (apollo-inventory §3.6 `standard_redact`, plus `obj_to_write`). */
 const SENSITIVE_KEY = /pass|secret|token|auth|credential|key|obj_to_write|connect_args/i;
 /** Keys that look sensitive but are ours and safe. */
-const SAFE_KEYS = new Set(['mcd_trace_id', 'mcd_operation_name', 'trace_id', 'key_count']);
+const SAFE_KEYS = new Set(['mcd_trace_id', 'mcd_operation_name', 'mcd_request_id', 'trace_id', 'key_count']);
 /** A run of 32+ token characters is treated as a secret wherever it appears in a value. */
 const TOKEN_LIKE = /[A-Za-z0-9_\-+=/]{32,}/;
 

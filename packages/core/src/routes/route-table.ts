@@ -29,6 +29,8 @@ function lazyRoute<M>(load: () => Promise<M>, pick: (module: M) => RouteHandler)
 
 export function createRouter(): Router<RouteHandler> {
   const network = () => import('./network-routes');
+  const asyncRoutes = () => import('../async/async-routes');
+  const housekeeping = () => import('../async/housekeeping-routes');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
@@ -81,6 +83,26 @@ export function createRouter(): Router<RouteHandler> {
         () => import('../credentials/validate-credentials-route'),
         (m) => m.validateCredentialsRoute,
       ),
+    )
+    .add(
+      POST,
+      '/async/api/v1/agent/execute/:connection_type/:operation_name',
+      lazyRoute(asyncRoutes, (m) => m.submitAsyncRoute),
+    )
+    .add(
+      GET,
+      '/async/api/v1/status/:request_id',
+      lazyRoute(asyncRoutes, (m) => m.asyncStatusRoute),
+    )
+    .add(
+      POST,
+      '/async/api/v1/cleanup',
+      lazyRoute(housekeeping, (m) => m.cleanupRoute),
+    )
+    .add(
+      POST,
+      '/async/api/v1/queue/info',
+      lazyRoute(housekeeping, (m) => m.queueInfoRoute),
     )
     .add(
       GET,

@@ -72,6 +72,20 @@ export class AzureBlobStorage implements FullStorageBackend {
     });
   }
 
+  /** Put Blob with `If-None-Match: *`: 409 BlobAlreadyExists (or 412) when the blob exists. */
+  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+    const blob = this.#container.getBlockBlobClient(this.#keys.toFull(key));
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    try {
+      await blob.upload(bytes, bytes.length, { conditions: { ifNoneMatch: '*' } });
+      return true;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 409 || status === 412) return false;
+      throw toStorageError(error, key);
+    }
+  }
+
   async read(key: string): Promise<Readable> {
     const blob = this.#container.getBlobClient(this.#keys.toFull(key));
     const response = await this.#call(key, () => blob.download());

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { access, constants, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -76,6 +89,27 @@ export class FilesystemStorage implements FullStorageBackend {
         });
       }
       throw toStorageError(error, key);
+    }
+  }
+
+  /**
+   * The object is written to a temp file and then hard-linked to its name: link() fails with EEXIST instead of
+   * replacing an existing file, so exactly one of several concurrent writers creates it, and readers see it whole.
+   */
+  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+    const full = this.#keys.toFull(key);
+    const path = this.#pathOf(full);
+    const temp = `${path}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temp, data, { flag: 'wx' });
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw toStorageError(error, key);
+    } finally {
+      await rm(temp, { force: true }).catch(() => undefined);
     }
   }
 

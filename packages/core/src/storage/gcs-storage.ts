@@ -51,6 +51,21 @@ export class GcsStorage implements FullStorageBackend {
     });
   }
 
+  /** A one-request upload with `ifGenerationMatch: 0` (the object must not exist): 412 when it does. */
+  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+    const file = this.#bucket.file(this.#keys.toFull(key));
+    try {
+      await file.save(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, {
+        resumable: false,
+        preconditionOpts: { ifGenerationMatch: 0 },
+      });
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 412) return false;
+      throw toStorageError(error, key);
+    }
+  }
+
   async read(key: string): Promise<Readable> {
     const stream = this.#bucket.file(this.#keys.toFull(key)).createReadStream();
     // The client only requests once somebody reads, and reports a 404 as a stream error: start the request now and

@@ -7,7 +7,7 @@ import { WireKey } from '../protocol/wire-keys';
 
 /**
  * A response handed back through storage (SPEC §4, apollo-inventory §4.1): the envelope is written to
- * `responses/<trace_id>` and the body carries a pre-signed URL to it instead.
+ * `responses/<trace_id>` (an async job's: `async/<request_id>/result`) and the body carries a pre-signed URL to it.
  *
  * - `response_type: "url"` stores the bare result (the UI fetches it directly) and is never gzipped;
  * - otherwise the whole envelope is stored, gzipped when `compress_response_file` (the body then says so);
@@ -19,6 +19,7 @@ export async function offloadResponse(
   operation: Operation,
   traceId: string,
   services: AgentServices,
+  key = `responses/${traceId}`,
 ): Promise<AgentResponse> {
   const isError = WireKey.error in envelope;
   const asUrl = operation.response_type === 'url';
@@ -27,7 +28,6 @@ export async function offloadResponse(
   if (compressed) contents = await gzipBuffer(contents);
 
   const storage = await services.storage();
-  const key = `responses/${traceId}`;
   await storage.write(key, contents);
   const url = await storage.presignedUrl(key, services.config.preSignedUrlExpirationSeconds);
 

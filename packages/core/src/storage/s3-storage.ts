@@ -20,6 +20,8 @@ export interface S3StorageOptions {
 /** Multipart part size for streamed writes: memory per upload is about partSize × queueSize (32 MiB). */
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
+/** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict (a concurrent one in flight). */
+const CONFLICT_ATTEMPTS = 5;
 
 /** AWS S3 and S3-compatible services (MinIO, R2, Ceph…) through the AWS SDK v3, loaded on first use. */
 export class S3Storage implements FullStorageBackend {
@@ -68,6 +70,29 @@ export class S3Storage implements FullStorageBackend {
       leavePartsOnError: false,
     });
     await this.#call(key, () => upload.done());
+  }
+
+  /**
+   * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists, and 409 while a concurrent conditional
+   * write to the key is in flight (then the question is asked again: one of the writers has won by the time it ends).
+   */
+  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+    const command = new this.#sdk.PutObjectCommand({
+      Bucket: this.bucketName,
+      Key: this.#keys.toFull(key),
+      Body: data,
+      IfNoneMatch: '*',
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(command);
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412) return false;
+        if (status !== 409 || attempt >= CONFLICT_ATTEMPTS) throw toStorageError(error, key);
+      }
+    }
   }
 
   async read(key: string): Promise<Readable> {

@@ -25,6 +25,12 @@ export interface StorageBackend {
  */
 export interface FullStorageBackend extends StorageBackend {
   readonly type: StorageType;
+  /**
+   * Writes an object only if no object has the key yet, atomically: resolves true when this call created it, false
+   * when one already existed (S3 `If-None-Match: *`, GCS `ifGenerationMatch: 0`, Azure `If-None-Match: *`,
+   * FILESYSTEM `link()`). Two concurrent calls never both resolve true. Async jobs move forward with it.
+   */
+  writeIfAbsent(key: string, data: Buffer | string): Promise<boolean>;
   /** Deletes an object; NotFound when it does not exist (on every backend, S3 included). */
   delete(key: string): Promise<void>;
   /** One page of a listing, in key order. With a delimiter the page holds the common prefixes only. */
@@ -39,6 +45,7 @@ export function isFullStorageBackend(storage: StorageBackend): storage is FullSt
   const candidate = storage as Partial<FullStorageBackend>;
   return (
     typeof candidate.delete === 'function' &&
+    typeof candidate.writeIfAbsent === 'function' &&
     typeof candidate.list === 'function' &&
     typeof candidate.isBucketPrivate === 'function' &&
     typeof candidate.checkAccess === 'function'

@@ -59,6 +59,10 @@ export async function startFakeGcs(
     if (req.method === 'POST' && path === uploadPath && url.searchParams.get('uploadType') === 'multipart') {
       const [metadata, data] = parseMultipart(body, req.headers['content-type'] ?? '');
       const name = url.searchParams.get('name') ?? (JSON.parse(metadata.toString()) as { name: string }).name;
+      // The precondition GCS checks atomically: generation 0 means "only if no live object has this name".
+      if (url.searchParams.get('ifGenerationMatch') === '0' && objects.has(name)) {
+        return error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
+      }
       return json(res, 200, store(name, data));
     }
     if (req.method === 'POST' && path === uploadPath && url.searchParams.get('uploadType') === 'resumable') {

@@ -1,0 +1,137 @@
+import type { Readable } from 'node:stream';
+import type { AgentServices } from '../agent/agent-services';
+import { encodeJsonBuffer } from '../encoding/json-encoder';
+import { OperationError } from '../errors/agent-errors';
+import { type FullStorageBackend, isFullStorageBackend } from '../storage/storage-backend';
+import { StorageNotFoundError } from '../storage/storage-errors';
+import { streamToBuffer } from '../storage/stream-helpers';
+import {
+  ASYNC_PREFIX,
+  isFinal,
+  type JobRecord,
+  jobKey,
+  jobRecordSchema,
+  RECORD_FILES,
+  REQUEST_FILE,
+  RESULT_FILE,
+} from './job-records';
+
+/** The agent's storage cannot hold async jobs (an embedder's seam-only backend). */
+export class AsyncStorageUnsupportedError extends OperationError {
+  constructor() {
+    super('The storage backend of this agent does not support async operations');
+  }
+}
+
+/** Jobs in the agent's storage (job-records.ts has the layout). Any instance of the agent reads what another wrote. */
+export class JobStore {
+  constructor(readonly storage: FullStorageBackend) {}
+
+  static async of(services: AgentServices): Promise<JobStore> {
+    const storage = await services.storage();
+    if (!isFullStorageBackend(storage)) throw new AsyncStorageUnsupportedError();
+    return new JobStore(storage);
+  }
+
+  /** Stores the request, then the Pending record. */
+  async submit(record: JobRecord, requestBody: Buffer): Promise<void> {
+    await this.storage.write(jobKey(record.request_id, REQUEST_FILE), requestBody);
+    if (!(await this.#create(record))) {
+      throw new OperationError(`Async request id ${record.request_id} is already taken`);
+    }
+  }
+
+  /** Records a later state; false when that state (or, for a final one, another final one) was recorded first. */
+  advance(record: JobRecord): Promise<boolean> {
+    return this.#create(record);
+  }
+
+  /** The job's most advanced record; undefined for a job this storage does not know. */
+  async read(requestId: string): Promise<JobRecord | undefined> {
+    for (const file of [RECORD_FILES.final, RECORD_FILES.Running, RECORD_FILES.Pending]) {
+      const record = await this.#readRecord(jobKey(requestId, file));
+      if (record) return record;
+    }
+    return undefined;
+  }
+
+  /** The submitted body; undefined once the job has ended (or been removed). */
+  async request(requestId: string): Promise<Buffer | undefined> {
+    return this.#readOptional(jobKey(requestId, REQUEST_FILE));
+  }
+
+  /** Writes a result too large, compressed or binary for the record; returns its key. */
+  async writeResult(requestId: string, data: Buffer | Readable): Promise<string> {
+    const key = jobKey(requestId, RESULT_FILE);
+    await this.storage.write(key, data);
+    return key;
+  }
+
+  resultUrl(key: string, expirationSeconds: number): Promise<string> {
+    return this.storage.presignedUrl(key, expirationSeconds);
+  }
+
+  /** Deletes the job's objects except `keep` (file names); objects already gone are no failure. */
+  async remove(requestId: string, keep: readonly string[] = []): Promise<void> {
+    const files = await this.files(requestId);
+    for (const file of files) {
+      if (keep.includes(file)) continue;
+      await this.storage.delete(jobKey(requestId, file)).catch((error: unknown) => {
+        if (!(error instanceof StorageNotFoundError)) throw error;
+      });
+    }
+  }
+
+  /** The file names the job has in storage. */
+  async files(requestId: string): Promise<string[]> {
+    const prefix = `${ASYNC_PREFIX}${requestId}/`;
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.storage.list({ prefix, continuationToken: token });
+      for (const object of page.objects) names.push(object.key.slice(prefix.length));
+      token = page.pageToken ?? undefined;
+    } while (token);
+    return names;
+  }
+
+  /** Every job id in storage (one listing of `async/` by folder). */
+  async *requestIds(): AsyncGenerator<string> {
+    let token: string | undefined;
+    do {
+      const page = await this.storage.list({ prefix: ASYNC_PREFIX, delimiter: '/', continuationToken: token });
+      for (const prefix of page.prefixes) yield prefix.slice(ASYNC_PREFIX.length).replace(/\/$/, '');
+      token = page.pageToken ?? undefined;
+    } while (token);
+  }
+
+  #create(record: JobRecord): Promise<boolean> {
+    const file = isFinal(record.status) ? RECORD_FILES.final : RECORD_FILES[record.status];
+    return this.storage.writeIfAbsent(jobKey(record.request_id, file), encodeJsonBuffer(record));
+  }
+
+  async #readRecord(key: string): Promise<JobRecord | undefined> {
+    const bytes = await this.#readOptional(key);
+    if (!bytes) return undefined;
+    const parsed = jobRecordSchema.safeParse(safeJson(bytes));
+    if (!parsed.success) throw new OperationError(`The async record ${key} is not valid`);
+    return parsed.data;
+  }
+
+  async #readOptional(key: string): Promise<Buffer | undefined> {
+    try {
+      return await streamToBuffer(await this.storage.read(key));
+    } catch (error) {
+      if (error instanceof StorageNotFoundError) return undefined;
+      throw error;
+    }
+  }
+}
+
+function safeJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
