@@ -140,7 +140,7 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     [
       'a path that is not a readable file',
       { self_hosted_credentials_type: 'file', file_path: '<dir>/subdir' },
-      'Error reading credentials file: <dir>/subdir (EISDIR)',
+      'Error reading credentials file: <dir>/subdir (not a regular file)',
       undefined,
     ],
     [
