@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { describeIssue } from '../errors/zod-issue';
+import { redactText, SECRET_NAME } from '../logging/redact';
 import { missingStorageSettings } from '../storage/storage-settings';
 
 /*
@@ -97,9 +98,6 @@ const cidrList = z.pipe(
     ),
 );
 
-/** Names whose values must never appear in an error message or log. */
-const SENSITIVE_NAME = /secret|pass|token|key|credential/i;
-
 export function loadConfig(env: Env = process.env): AgentConfig {
   const problems: string[] = [];
   function read<T>(name: string, schema: z.ZodMiniType<T, unknown>, fallback: T): T;
@@ -109,7 +107,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     if (raw === undefined || raw === '') return fallback;
     const parsed = schema.safeParse(raw, { reportInput: true });
     if (parsed.success) return parsed.data;
-    const shown = SENSITIVE_NAME.test(name) ? '' : ` (got '${raw}')`;
+    const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
     const issue = parsed.error.issues[0];
     problems.push(`${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}`);
     return fallback;

@@ -71,6 +71,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('hides a password inside an echoed value', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MCD_HTTP_BLOCKED_CIDRS: 'postgres://u:hunter2@db/x' })).toThrow(
+      "MCD_HTTP_BLOCKED_CIDRS: expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8 (got 'postgres://u:__redacted__@db/x')",
+    );
+  });
+
   it.each([
     ['MCD_OPERATION_TIMEOUT_SECONDS', '0', 'expected a positive integer'],
     ['MCD_MAX_COMMANDS', '-1', 'expected a non-negative integer'],
