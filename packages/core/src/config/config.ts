@@ -56,6 +56,8 @@ export interface AgentConfig {
   readonly externalCredentialsCacheTtlSeconds: number;
   /** Directories the `file` credentials source may read; empty disables that source. */
   readonly credentialsFileDirs: readonly string[];
+  /** Names and `PREFIX_*` prefixes the `env_var` credentials source may read; undefined when unset (no allow-list). */
+  readonly credentialsEnvVars: readonly string[] | undefined;
   readonly version: string;
   readonly build: string;
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
@@ -95,6 +97,18 @@ const cidrList = z.pipe(
     .array(z.string())
     .check(
       z.refine((items) => items.every(isCidr), 'expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8'),
+    ),
+);
+
+const variableNames = z.pipe(
+  list,
+  z
+    .array(z.string())
+    .check(
+      z.refine(
+        (items) => items.every((item) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(item)),
+        'expected comma-separated variable names or PREFIX_* prefixes',
+      ),
     ),
 );
 
@@ -152,6 +166,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     preSignedUrlExpirationSeconds: read('MCD_PRE_SIGNED_URL_RESPONSE_EXPIRATION_SECONDS', positiveInt, 3600),
     externalCredentialsCacheTtlSeconds: read('MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS', nonNegativeInt, 300),
     credentialsFileDirs: read('MCD_CREDENTIALS_FILE_DIRS', list, []),
+    credentialsEnvVars: read('MCD_CREDENTIALS_ENV_VARS', variableNames),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),

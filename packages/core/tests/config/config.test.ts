@@ -71,6 +71,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads MCD_CREDENTIALS_ENV_VARS as names and PREFIX_* prefixes, unset meaning no allow-list', () => {
+    // Act
+    const listed = loadConfig({ MCD_CREDENTIALS_ENV_VARS: ' DB_CREDENTIALS, TEAM_* ' });
+    const unset = loadConfig({});
+    const invalid = () => loadConfig({ MCD_CREDENTIALS_ENV_VARS: 'DB-CREDS,*' });
+
+    // Assess
+    expect(listed.credentialsEnvVars).toEqual(['DB_CREDENTIALS', 'TEAM_*']);
+    expect(unset.credentialsEnvVars).toBeUndefined();
+    expect(invalid).toThrow(
+      new ConfigError(
+        'Invalid configuration: MCD_CREDENTIALS_ENV_VARS: expected comma-separated variable names or PREFIX_* prefixes',
+      ),
+    );
+  });
+
   it('hides a password inside an echoed value', () => {
     // Act / Assess
     expect(() => loadConfig({ MCD_HTTP_BLOCKED_CIDRS: 'postgres://u:hunter2@db/x' })).toThrow(
