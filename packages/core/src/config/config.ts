@@ -29,6 +29,14 @@ export interface AgentConfig {
     readonly maxJsonDepth: number;
   };
   readonly clientCache: { readonly ttlSeconds: number; readonly maxEntries: number };
+  /** Limits of the local server and the Cloud Run server against slow or many clients (server/local-server.ts). */
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly bodyIdleTimeoutMs: number;
+    /** 0: no floor. */
+    readonly minBodyBytesPerSecond: number;
+    readonly maxConnections: number;
+  };
   readonly connectorModules: readonly string[];
   readonly network: {
     readonly allowLoopback: boolean;
@@ -142,6 +150,12 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     clientCache: {
       ttlSeconds: read('MCD_CLIENT_CACHE_EXPIRATION_SECONDS', nonNegativeInt, 60),
       maxEntries: read('MCD_CLIENT_CACHE_MAX_ENTRIES', positiveInt, 64),
+    },
+    server: {
+      headersTimeoutMs: read('MCD_SERVER_HEADERS_TIMEOUT_MS', positiveInt, 10_000),
+      bodyIdleTimeoutMs: read('MCD_SERVER_BODY_IDLE_TIMEOUT_MS', positiveInt, 10_000),
+      minBodyBytesPerSecond: read('MCD_SERVER_MIN_BODY_BYTES_PER_SECOND', nonNegativeInt, 1024),
+      maxConnections: read('MCD_SERVER_MAX_CONNECTIONS', positiveInt, 1024),
     },
     connectorModules: read('MCD_CONNECTOR_MODULES', list, []),
     network: {

@@ -14,11 +14,13 @@ describe('loadConfig', () => {
       operationTimeoutSeconds: 870,
       limits: { maxCommands: 1000, maxChainDepth: 64, maxRequestBodyBytes: 33554432, maxJsonDepth: 256 },
       clientCache: { ttlSeconds: 60, maxEntries: 64 },
+      server: { headersTimeoutMs: 10000, bodyIdleTimeoutMs: 10000, minBodyBytesPerSecond: 1024, maxConnections: 1024 },
       connectorModules: [],
       network: { allowLoopback: false, blockedCidrs: [], checkOutboundIpUrl: 'https://checkip.amazonaws.com' },
       storage: { type: undefined, path: './.artemis/storage', prefix: 'mcd' },
       preSignedUrlExpirationSeconds: 3600,
       externalCredentialsCacheTtlSeconds: 300,
+      credentialsEnvVars: undefined,
       version: 'local',
       build: '0',
     });
