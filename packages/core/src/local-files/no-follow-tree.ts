@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { descriptorPath, insideDescriptor } from './descriptor-path';
 
@@ -77,7 +77,7 @@ export class NoFollowTree {
     const realRoot = this.#realRoot;
     const handle = await open(realRoot, constants.O_RDONLY | constants.O_DIRECTORY);
     try {
-      this.#mode ??= this.#viaProc === false ? Promise.resolve(false) : procWorks(handle.fd, realRoot);
+      this.#mode ??= this.#viaProc === false ? Promise.resolve(false) : procWorks(handle, realRoot);
       return (await this.#mode) ? procDirectory(handle) : pathDirectory(handle, realRoot);
     } catch (error) {
       await handle.close();
@@ -86,8 +86,14 @@ export class NoFollowTree {
   }
 }
 
-async function procWorks(fd: number, realRoot: string): Promise<boolean> {
-  return (await descriptorPath(fd)) === realRoot;
+/** /proc/self/fd both names the root's descriptor and can be walked through (some sandboxes offer only the first). */
+async function procWorks(handle: FileHandle, realRoot: string): Promise<boolean> {
+  if ((await descriptorPath(handle.fd)) !== realRoot) return false;
+  const [through, opened] = await Promise.all([
+    stat(insideDescriptor(handle.fd, '.')).catch(() => undefined),
+    handle.stat(),
+  ]);
+  return through !== undefined && through.dev === opened.dev && through.ino === opened.ino;
 }
 
 function procDirectory(handle: FileHandle): TreeDirectory {
