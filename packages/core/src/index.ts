@@ -18,6 +18,13 @@ export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-opt
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
+export {
+  ConfinedFileError,
+  type ConfinedFileOptions,
+  type ConfinementFailure,
+  openConfinedFile,
+  readConfinedFile,
+} from './local-files/confined-file';
 export { REDACTED, redact } from './logging/redact';
 export {
   type GuardedRequestOptions,
@@ -28,7 +35,6 @@ export {
 } from './network/guarded-http';
 export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
 export * from './runtime';
-export { openConfinedFile } from './storage/local-file';
 export {
   type FullStorageBackend,
   isFullStorageBackend,

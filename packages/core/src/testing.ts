@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Agent, type AgentOptions, createAgent } from './agent/create-agent';
 import { loadConfig } from './config/config';
@@ -16,6 +17,8 @@ import { createLocalServer } from './server/local-server';
 export interface TestAgent {
   readonly url: string;
   readonly agent: Agent;
+  /** The node:http server itself (its limits, connection events). */
+  readonly server: Server;
   readonly logs: Record<string, unknown>[];
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string): Promise<Response>;
@@ -38,6 +41,7 @@ export async function startTestAgent(
   return {
     url,
     agent,
+    server,
     logs,
     post: (path, body, headers = {}) =>
       fetch(`${url}${path}`, {

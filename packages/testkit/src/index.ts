@@ -18,3 +18,4 @@ export * from './http-call';
 export { lambdaContext } from './lambda-context';
 export { closedPort, startHttpServer, startTcpServer } from './local-servers';
 export { IN_PRIVATE_NETWORK, itInPrivateNetwork } from './private-network';
+export { type SeededRandom, seededRandom } from './seeded-random';

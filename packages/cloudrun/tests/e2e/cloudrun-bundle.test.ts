@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   adapterCases,
@@ -27,6 +28,8 @@ function startBundle(): Promise<StartedProcess> {
       PORT: '0',
       MCD_LISTEN_HOST: '127.0.0.1',
       GOOGLE_CLOUD_PROJECT: 'test-project',
+      // The server's own limit on a stalled body (its default is 10 s), small enough for a test to see it cut.
+      MCD_SERVER_BODY_IDLE_TIMEOUT_MS: '1000',
       // Applied by prepareEnvironment before the configuration is parsed.
       MCD_ADDITIONAL_ENV_VARS: JSON.stringify({ MCD_AGENT_WRAPPER_TYPE: 'ADDITIONAL' }),
     },
@@ -77,6 +80,25 @@ describe('the Cloud Run bundle over HTTP', () => {
     expect(answer.headers['content-type']).toBe('application/json');
     expect(JSON.parse(answer.body.toString('utf8')).__mcd_exception__).toMatch(
       /^BadRequestError: Malformed JSON in request body/,
+    );
+  });
+
+  it("cuts a request body that stalls with a 408 envelope: the server's own limits apply to the Cloud Run server", async () => {
+    // Prepare
+    const url = new URL(server.ready);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write('POST /api/v1/test/health HTTP/1.1\r\nHost: run\r\nContent-Length: 50\r\n\r\n{');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+
+    // Act
+    await new Promise((resolve) => socket.once('close', resolve));
+
+    // Assess
+    const [head = '', body = ''] = Buffer.concat(received).toString('utf8').split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(body).__mcd_exception__).toBe(
+      'RequestTimeoutError: Request body arrived too slowly (nothing for 1000 ms, or under 1024 bytes/s); connection closed',
     );
   });
 

@@ -7,7 +7,7 @@ import { mysqlErrors } from './mysql-errors';
 
 export async function createMysqlClient(credentials: Credentials, context: ConnectorContext): Promise<ProxyClient> {
   const parsed = validate(mysqlCredentialsSchema, credentials, `${context.connectionType} credentials`);
-  const resolved = resolveMysqlConnection(parsed, {
+  const resolved = await resolveMysqlConnection(parsed, {
     operationTimeoutSeconds: context.config.operationTimeoutSeconds,
     tempFolder: context.config.tempFolder,
   });

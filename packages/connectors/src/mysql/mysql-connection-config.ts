@@ -1,5 +1,5 @@
+import { readConfinedFile } from '@artemis/core';
 import type { ConnectionOptions as MysqlConnectionOptions } from 'mysql2';
-import { readUnderTempFolder } from '../db-api/read-under-temp-folder';
 import type { MysqlCredentials } from './mysql-credentials';
 
 export interface ResolvedMysqlConnection {
@@ -11,13 +11,16 @@ export interface ResolvedMysqlConnection {
  * PyMySQL keywords → mysql2 options. As in PyMySQL, TLS is off unless asked for (`ssl`, `ssl_ca`); with a CA the
  * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so.
  */
-export function resolveMysqlConnection(
+export async function resolveMysqlConnection(
   credentials: MysqlCredentials,
   context: { operationTimeoutSeconds: number; tempFolder: string },
-): ResolvedMysqlConnection {
+): Promise<ResolvedMysqlConnection> {
   const args = credentials.connect_args;
   const caPath = args.ssl_ca ?? args.ssl?.ca;
-  const ca = caPath ? readUnderTempFolder(caPath, context.tempFolder, 'ssl_ca') : undefined;
+  // Core's confined read: under MCD_TEMP_FOLDER, no link leading out of it.
+  const ca = caPath
+    ? await readConfinedFile(caPath, { roots: [context.tempFolder], subject: 'ssl_ca', setting: 'MCD_TEMP_FOLDER' })
+    : undefined;
   const wantsTls = !args.ssl_disabled && (ca !== undefined || args.ssl !== undefined);
   const verifyHost = args.ssl_verify_identity ?? args.ssl?.check_hostname ?? false;
   return {

@@ -12,7 +12,7 @@ export async function createPostgresClient(
   defaults: PostgresDefaults,
 ): Promise<ProxyClient> {
   const parsed = validate(postgresCredentialsSchema, credentials, `${context.connectionType} credentials`);
-  const resolved = resolvePostgresConnection(parsed, defaults, {
+  const resolved = await resolvePostgresConnection(parsed, defaults, {
     operationTimeoutSeconds: context.config.operationTimeoutSeconds,
     tempFolder: context.config.tempFolder,
   });

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { readUnderTempFolder } from '../db-api/read-under-temp-folder';
+import { readConfinedFile } from '@artemis/core';
 import { parseLibpqConnectionString } from './libpq-connection-string';
 import {
   type PostgresConnectArgs,
@@ -44,20 +44,27 @@ export interface ResolveContext {
 
 /**
  * Apollo's `connect_args` (libpq keywords, or a libpq connection string) → what `pg` needs, with the connector's
- * defaults applied. Pure apart from reading an `sslrootcert` file, so the defaults are unit-testable.
+ * defaults applied. Pure apart from reading an `sslrootcert` file (core's confined read: under MCD_TEMP_FOLDER, no
+ * link leading out), so the defaults are unit-testable.
  *
  * sslmode follows libpq: `disable` → plain; `allow`/`prefer` → TLS without verification, falling back to plain if
  * the server has no TLS; `require` → TLS without verification (verified against `sslrootcert` when one is given,
  * as libpq does); `verify-ca` → chain verified, host name not; `verify-full` → both.
  */
-export function resolvePostgresConnection(
+export async function resolvePostgresConnection(
   credentials: PostgresCredentials,
   defaults: PostgresDefaults,
   context: ResolveContext,
-): ResolvedPostgresConnection {
+): Promise<ResolvedPostgresConnection> {
   const args = connectArgsOf(credentials.connect_args);
   const sslmode = args.sslmode ?? defaults.sslmode;
-  const ca = args.sslrootcert ? readUnderTempFolder(args.sslrootcert, context.tempFolder, 'sslrootcert') : undefined;
+  const ca = args.sslrootcert
+    ? await readConfinedFile(args.sslrootcert, {
+        roots: [context.tempFolder],
+        subject: 'sslrootcert',
+        setting: 'MCD_TEMP_FOLDER',
+      })
+    : undefined;
   const host = args.host ?? args.hostaddr ?? 'localhost';
   const setsTimeoutInOptions = /statement_timeout/.test(args.options ?? '');
   return {

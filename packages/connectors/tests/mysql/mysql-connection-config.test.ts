@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -7,9 +7,9 @@ import { resolveMysqlConnection } from '../../src/mysql/mysql-connection-config'
 const context = { operationTimeoutSeconds: 870, tempFolder: tmpdir() };
 
 describe('resolveMysqlConnection', () => {
-  it('maps PyMySQL keywords onto mysql2 options, without TLS unless asked', () => {
+  it('maps PyMySQL keywords onto mysql2 options, without TLS unless asked', async () => {
     // Act
-    const resolved = resolveMysqlConnection(
+    const resolved = await resolveMysqlConnection(
       { connect_args: { host: 'db', port: '3307', user: 'u', password: 'p', db: 'shop', connect_timeout: 5 } },
       context,
     );
@@ -27,7 +27,7 @@ describe('resolveMysqlConnection', () => {
     await writeFile(join(folder, 'ca.pem'), 'PEM DATA');
 
     // Act
-    const resolved = resolveMysqlConnection(
+    const resolved = await resolveMysqlConnection(
       { connect_args: { host: 'db', ssl_ca: 'ca.pem', ssl_verify_identity: true, statement_timeout: 1500 } },
       { ...context, tempFolder: folder },
     );
@@ -37,10 +37,32 @@ describe('resolveMysqlConnection', () => {
     expect(resolved.statementTimeoutMs).toBe(1500);
   });
 
-  it('encrypts without verification for an empty ssl dict, and not at all with ssl_disabled', () => {
+  it('refuses an ssl_ca reached through a link in MCD_TEMP_FOLDER that leads out of it', async () => {
+    // Prepare
+    const folder = await mkdtemp(join(tmpdir(), 'artemis-mysql-ca-link-'));
+    await symlink('/etc/hostname', join(folder, 'ca.pem'));
+
     // Act
-    const encrypted = resolveMysqlConnection({ connect_args: { host: 'db', ssl: {} } }, context);
-    const disabled = resolveMysqlConnection({ connect_args: { host: 'db', ssl: {}, ssl_disabled: true } }, context);
+    const resolving = resolveMysqlConnection(
+      { connect_args: { host: 'db', ssl_ca: 'ca.pem' } },
+      { ...context, tempFolder: folder },
+    );
+
+    // Assess
+    await expect(resolving).rejects.toMatchObject({
+      name: 'ConfinedFileError',
+      errorType: 'Forbidden',
+      message: 'ssl_ca must be a file under MCD_TEMP_FOLDER: ca.pem',
+    });
+  });
+
+  it('encrypts without verification for an empty ssl dict, and not at all with ssl_disabled', async () => {
+    // Act
+    const encrypted = await resolveMysqlConnection({ connect_args: { host: 'db', ssl: {} } }, context);
+    const disabled = await resolveMysqlConnection(
+      { connect_args: { host: 'db', ssl: {}, ssl_disabled: true } },
+      context,
+    );
 
     // Assess
     expect(encrypted.options.ssl).toEqual({ rejectUnauthorized: false });

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -12,9 +12,9 @@ import {
 const context = { operationTimeoutSeconds: 870, tempFolder: tmpdir() };
 
 describe('resolvePostgresConnection', () => {
-  it('applies the Redshift defaults: port 5439 and TLS required', () => {
+  it('applies the Redshift defaults: port 5439 and TLS required', async () => {
     // Act
-    const resolved = resolvePostgresConnection(
+    const resolved = await resolvePostgresConnection(
       { connect_args: { host: 'cluster.example.com', dbname: 'dev', user: 'u', password: 'p' } },
       REDSHIFT_DEFAULTS,
       context,
@@ -32,17 +32,17 @@ describe('resolvePostgresConnection', () => {
     });
   });
 
-  it('applies the PostgreSQL defaults: port 5432 and libpq prefer', () => {
+  it('applies the PostgreSQL defaults: port 5432 and libpq prefer', async () => {
     // Act
-    const resolved = resolvePostgresConnection({ connect_args: { host: 'db' } }, POSTGRES_DEFAULTS, context);
+    const resolved = await resolvePostgresConnection({ connect_args: { host: 'db' } }, POSTGRES_DEFAULTS, context);
 
     // Assess
     expect(resolved).toMatchObject({ port: 5432, sslmode: 'prefer', tls: { rejectUnauthorized: false } });
   });
 
-  it('lets connect_args override the Redshift defaults', () => {
+  it('lets connect_args override the Redshift defaults', async () => {
     // Act
-    const resolved = resolvePostgresConnection(
+    const resolved = await resolvePostgresConnection(
       { connect_args: { host: 'h', port: '6000', sslmode: 'disable', connect_timeout: 7, statement_timeout: '250' } },
       REDSHIFT_DEFAULTS,
       context,
@@ -58,9 +58,9 @@ describe('resolvePostgresConnection', () => {
     });
   });
 
-  it('leaves the statement timeout to options when they set it', () => {
+  it('leaves the statement timeout to options when they set it', async () => {
     // Act
-    const resolved = resolvePostgresConnection(
+    const resolved = await resolvePostgresConnection(
       { connect_args: { host: 'h', options: '-c statement_timeout=5000' } },
       POSTGRES_DEFAULTS,
       context,
@@ -76,7 +76,7 @@ describe('resolvePostgresConnection', () => {
     await writeFile(join(folder, 'ca.pem'), 'PEM DATA');
 
     // Act
-    const resolved = resolvePostgresConnection(
+    const resolved = await resolvePostgresConnection(
       { connect_args: { host: 'db.example.com', sslmode: 'verify-full', sslrootcert: 'ca.pem' } },
       POSTGRES_DEFAULTS,
       { ...context, tempFolder: folder },
@@ -86,7 +86,7 @@ describe('resolvePostgresConnection', () => {
     expect(resolved.tls).toEqual({ ca: 'PEM DATA', rejectUnauthorized: true, servername: 'db.example.com' });
   });
 
-  it('refuses an sslrootcert outside MCD_TEMP_FOLDER', () => {
+  it('refuses an sslrootcert outside MCD_TEMP_FOLDER', async () => {
     // Act
     const act = () =>
       resolvePostgresConnection({ connect_args: { host: 'h', sslrootcert: '/etc/passwd' } }, POSTGRES_DEFAULTS, {
@@ -95,12 +95,32 @@ describe('resolvePostgresConnection', () => {
       });
 
     // Assess
-    expect(act).toThrow('sslrootcert must be a file under MCD_TEMP_FOLDER');
+    await expect(act()).rejects.toThrow('sslrootcert must be a file under MCD_TEMP_FOLDER: /etc/passwd');
   });
 
-  it('reads a keyword/value connection string', () => {
+  it('refuses an sslrootcert reached through a link in MCD_TEMP_FOLDER that leads out of it', async () => {
+    // Prepare
+    const folder = await mkdtemp(join(tmpdir(), 'artemis-ca-link-'));
+    await symlink('/etc', join(folder, 'certs'));
+
     // Act
-    const resolved = resolvePostgresConnection(
+    const resolving = resolvePostgresConnection(
+      { connect_args: { host: 'h', sslmode: 'verify-ca', sslrootcert: 'certs/hostname' } },
+      POSTGRES_DEFAULTS,
+      { ...context, tempFolder: folder },
+    );
+
+    // Assess
+    await expect(resolving).rejects.toMatchObject({
+      name: 'ConfinedFileError',
+      errorType: 'Forbidden',
+      message: 'sslrootcert must be a file under MCD_TEMP_FOLDER: certs/hostname',
+    });
+  });
+
+  it('reads a keyword/value connection string', async () => {
+    // Act
+    const resolved = await resolvePostgresConnection(
       { connect_args: "host=db port=6543 dbname='my db' user=reader password='it\\'s' sslmode=verify-ca" },
       REDSHIFT_DEFAULTS,
       context,

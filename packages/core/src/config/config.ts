@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { describeIssue } from '../errors/zod-issue';
+import { redactText, SECRET_NAME } from '../logging/redact';
 import { missingStorageSettings } from '../storage/storage-settings';
 
 /*
@@ -28,6 +29,14 @@ export interface AgentConfig {
     readonly maxJsonDepth: number;
   };
   readonly clientCache: { readonly ttlSeconds: number; readonly maxEntries: number };
+  /** Limits of the local server and the Cloud Run server against slow or many clients (server/local-server.ts). */
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly bodyIdleTimeoutMs: number;
+    /** 0: no floor. */
+    readonly minBodyBytesPerSecond: number;
+    readonly maxConnections: number;
+  };
   readonly connectorModules: readonly string[];
   readonly network: {
     readonly allowLoopback: boolean;
@@ -55,6 +64,8 @@ export interface AgentConfig {
   readonly externalCredentialsCacheTtlSeconds: number;
   /** Directories the `file` credentials source may read; empty disables that source. */
   readonly credentialsFileDirs: readonly string[];
+  /** Names and `PREFIX_*` prefixes the `env_var` credentials source may read; undefined when unset (no allow-list). */
+  readonly credentialsEnvVars: readonly string[] | undefined;
   readonly version: string;
   readonly build: string;
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
@@ -120,8 +131,17 @@ const queueName = z
     z.maxLength(63, 'expected at most 63 characters'),
   );
 
-/** Names whose values must never appear in an error message or log. */
-const SENSITIVE_NAME = /secret|pass|token|key|credential/i;
+const variableNames = z.pipe(
+  list,
+  z
+    .array(z.string())
+    .check(
+      z.refine(
+        (items) => items.every((item) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(item)),
+        'expected comma-separated variable names or PREFIX_* prefixes',
+      ),
+    ),
+);
 
 export function loadConfig(env: Env = process.env): AgentConfig {
   const problems: string[] = [];
@@ -132,7 +152,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     if (raw === undefined || raw === '') return fallback;
     const parsed = schema.safeParse(raw, { reportInput: true });
     if (parsed.success) return parsed.data;
-    const shown = SENSITIVE_NAME.test(name) ? '' : ` (got '${raw}')`;
+    const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
     const issue = parsed.error.issues[0];
     problems.push(`${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}`);
     return fallback;
@@ -153,6 +173,12 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     clientCache: {
       ttlSeconds: read('MCD_CLIENT_CACHE_EXPIRATION_SECONDS', nonNegativeInt, 60),
       maxEntries: read('MCD_CLIENT_CACHE_MAX_ENTRIES', positiveInt, 64),
+    },
+    server: {
+      headersTimeoutMs: read('MCD_SERVER_HEADERS_TIMEOUT_MS', positiveInt, 10_000),
+      bodyIdleTimeoutMs: read('MCD_SERVER_BODY_IDLE_TIMEOUT_MS', positiveInt, 10_000),
+      minBodyBytesPerSecond: read('MCD_SERVER_MIN_BODY_BYTES_PER_SECOND', nonNegativeInt, 1024),
+      maxConnections: read('MCD_SERVER_MAX_CONNECTIONS', positiveInt, 1024),
     },
     connectorModules: read('MCD_CONNECTOR_MODULES', list, []),
     network: {
@@ -177,6 +203,7 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     preSignedUrlExpirationSeconds: read('MCD_PRE_SIGNED_URL_RESPONSE_EXPIRATION_SECONDS', positiveInt, 3600),
     externalCredentialsCacheTtlSeconds: read('MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS', nonNegativeInt, 300),
     credentialsFileDirs: read('MCD_CREDENTIALS_FILE_DIRS', list, []),
+    credentialsEnvVars: read('MCD_CREDENTIALS_ENV_VARS', variableNames),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),

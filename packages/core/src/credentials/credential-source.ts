@@ -7,6 +7,8 @@ export interface SourceContext {
   readonly clients: SelfHostedCredentialsOptions;
   /** MCD_CREDENTIALS_FILE_DIRS: the only directories the `file` source reads from. */
   readonly fileDirs: readonly string[];
+  /** MCD_CREDENTIALS_ENV_VARS: the names and `PREFIX_*` prefixes the `env_var` source may read; undefined: any allowed. */
+  readonly envVarAllowList?: readonly string[] | undefined;
 }
 
 /**
@@ -19,4 +21,9 @@ export interface CredentialSource<T extends SourceType = SourceType> {
   /** What was read, for error messages: "environment variable: DB_CREDENTIALS". Never the secret. */
   describe(envelope: EnvelopeOf<T>): string;
   fetch(envelope: EnvelopeOf<T>, context: SourceContext): Promise<string>;
+  /**
+   * When set, every failure about the fetched value (not decryptable, not JSON, not an object) answers this one
+   * error instead of its own, so messages cannot tell what the value holds (`env_var`). `cause` is the original.
+   */
+  uniformFailure?(envelope: EnvelopeOf<T>, cause: unknown): Error;
 }

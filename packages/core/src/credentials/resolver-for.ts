@@ -22,6 +22,7 @@ export function resolveSelfHostedCredentials(
       // The agent's environment (injectable, process.env by default): env_var secrets and AWS_CA_BUNDLE come from it.
       env: services.env,
       fileDirs: services.config.credentialsFileDirs,
+      envVarAllowList: services.config.credentialsEnvVars,
       ...(clients ? { clients } : {}),
     });
     resolvers.set(services, resolver);

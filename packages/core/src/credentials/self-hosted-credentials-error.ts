@@ -10,8 +10,12 @@ import { BadRequestError } from '../errors/agent-errors';
 export class SelfHostedCredentialsError extends BadRequestError {
   override readonly errorType: string | undefined;
 
-  constructor(message: string, errorType?: 'NotFound' | 'Permissions' | 'Throttled' | 'Forbidden') {
-    super(`Failed to read self-hosted credentials: ${message}`);
+  constructor(
+    message: string,
+    errorType?: 'NotFound' | 'Permissions' | 'Throttled' | 'Forbidden',
+    options?: ErrorOptions,
+  ) {
+    super(`Failed to read self-hosted credentials: ${message}`, options);
     this.errorType = errorType;
   }
 }

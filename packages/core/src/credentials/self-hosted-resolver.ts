@@ -20,6 +20,8 @@ export interface SelfHostedResolverOptions {
   readonly clients?: SelfHostedCredentialsOptions;
   /** Directories the `file` source may read (MCD_CREDENTIALS_FILE_DIRS). */
   readonly fileDirs?: readonly string[];
+  /** Names and prefixes the `env_var` source may read (MCD_CREDENTIALS_ENV_VARS); undefined: no allow-list. */
+  readonly envVarAllowList?: readonly string[] | undefined;
 }
 
 /** Apollo's TTLCache size: far more distinct secrets than one agent serves. */
@@ -56,6 +58,7 @@ export class SelfHostedCredentialsResolver {
       env: options.env ?? process.env,
       clients: options.clients ?? {},
       fileDirs: options.fileDirs ?? [],
+      envVarAllowList: options.envVarAllowList,
     };
   }
 
@@ -74,6 +77,10 @@ export class SelfHostedCredentialsResolver {
         cache,
         duration_ms: Math.round(performance.now() - started),
         ...(error ? { error: (error as Error).message } : {}),
+        // The operator's view of a uniform failure (env_var): the reason the control plane is not told.
+        ...((error as Error | undefined)?.cause instanceof Error
+          ? { cause: ((error as Error).cause as Error).message }
+          : {}),
       });
 
     if (!this.#cache) {
@@ -112,10 +119,17 @@ export class SelfHostedCredentialsResolver {
   }
 
   async #fetch(envelope: SelfHostedEnvelope): Promise<Document> {
-    const type = envelope.self_hosted_credentials_type;
     // The catalog is typed per source; the envelope was checked against the same type's schema.
-    const source = (await sourceCatalog[type]()) as unknown as CredentialSource;
-    let text = await source.fetch(envelope as never, this.#context);
+    const source = (await sourceCatalog[envelope.self_hosted_credentials_type]()) as unknown as CredentialSource;
+    try {
+      return await this.#parse(await source.fetch(envelope as never, this.#context), envelope, source);
+    } catch (error) {
+      throw source.uniformFailure ? source.uniformFailure(envelope as never, error) : error;
+    }
+  }
+
+  async #parse(fetched: string, envelope: SelfHostedEnvelope, source: CredentialSource): Promise<Document> {
+    let text = fetched;
     if (envelope.decryption_service_type === 'kms') {
       const { decryptWithKms } = await import('./kms-decryption');
       text = await decryptWithKms(text, envelope, this.#context);

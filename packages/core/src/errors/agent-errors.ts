@@ -29,6 +29,15 @@ export class PayloadTooLargeError extends AgentError {
   }
 }
 
+/**
+ * A request body that stalled or dribbled in slower than the server's floor (local server, Cloud Run): 408, and the
+ * connection is closed, since the rest of that body will never be read.
+ */
+export class RequestTimeoutError extends AgentError {
+  override readonly status = 408;
+  override readonly headers: Readonly<Record<string, string>> = { connection: 'close' };
+}
+
 export class RouteNotFoundError extends AgentError {
   override readonly status = 404;
   override readonly errorType = 'NotFound';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { REDACTED, redact } from '../logging/redact';
+import { REDACTED, redact, redactSetting, SECRET_NAME } from '../logging/redact';
 
 /** Runtime variables that identify where the agent runs (SPEC §6). */
 const RUNTIME_VARIABLES = [
@@ -19,9 +19,11 @@ const RUNTIME_VARIABLES = [
   'REGION_NAME',
 ];
 
-/** An MCD_* variable whose name says it holds a secret is never shown. */
-const SENSITIVE_NAME = /secret|pass|token|key|credential/i;
-
+/**
+ * The health view of the environment (SPEC §6). An MCD_* variable whose name says it holds a secret is never shown;
+ * the others are redacted by value (logging/redact.ts): passwords in URLs and connection strings, sensitive keys at
+ * any depth of a JSON document. MCD_ADDITIONAL_ENV_VARS shows its variables' names, each value under the same rules.
+ */
 export function healthEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {
     NODE_VERSION: process.version,
@@ -32,33 +34,24 @@ export function healthEnv(env: Readonly<Record<string, string | undefined>>): Re
     if (value) out[name] = value;
   }
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('MCD_') || !value || SENSITIVE_NAME.test(name)) continue;
-    out[name] = name === 'MCD_ADDITIONAL_ENV_VARS' ? redactAdditionalEnvVars(value) : redactJsonDocument(value);
+    if (!name.startsWith('MCD_') || !value || SECRET_NAME.test(name)) continue;
+    out[name] = name === 'MCD_ADDITIONAL_ENV_VARS' ? redactAdditionalEnvVars(value) : redactSetting(value);
   }
   return out;
 }
 
-/** MCD_ADDITIONAL_ENV_VARS is a JSON object of variables; show its names, hide the sensitive values. */
 function redactAdditionalEnvVars(json: string): string {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(json);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    const shown = Object.entries(parsed).map(([name, value]) => [name, SENSITIVE_NAME.test(name) ? REDACTED : value]);
-    return JSON.stringify(Object.fromEntries(shown));
+    parsed = JSON.parse(json);
   } catch {
     return '<invalid: expected a JSON object>';
   }
-}
-
-/**
- * A JSON object in an innocently named variable is typically a credentials document for the `env_var` self-hosted
- * source (SPEC §9): shown with its sensitive keys (password, connect_args, …) redacted, like a log record.
- */
-function redactJsonDocument(value: string): string {
-  if (!value.trimStart().startsWith('{')) return value;
-  try {
-    return JSON.stringify(redact(JSON.parse(value)));
-  } catch {
-    return '<invalid JSON: hidden>';
-  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return '<invalid: expected a JSON object>';
+  const shown = Object.entries(parsed).map(([name, value]) => [
+    name,
+    SECRET_NAME.test(name) ? REDACTED : typeof value === 'string' ? redactSetting(value) : redact(value),
+  ]);
+  return JSON.stringify(Object.fromEntries(shown));
 }

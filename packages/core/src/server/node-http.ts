@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { encodeJson } from '../encoding/json-encoder';
+import { RequestTimeoutError } from '../errors/agent-errors';
 import type { AgentRequest } from '../protocol/agent-request';
 import { type AgentResponse, BINARY_CONTENT_TYPE, isReadable, JSON_CONTENT_TYPE } from '../protocol/agent-response';
 
@@ -66,11 +67,21 @@ export function writeAgentResponse(res: ServerResponse, response: AgentResponse)
 
 const EMPTY_BODY = Buffer.alloc(0);
 
+/** How slowly a request body may arrive before the local server (and Cloud Run's) cuts it. */
+export interface BodyPace {
+  /** No body byte for this long cuts the request. */
+  readonly idleMs: number;
+  /** After the first `idleMs`, the body must average at least this many bytes per second; 0: no floor. */
+  readonly minBytesPerSecond: number;
+}
+
 /**
  * Reads a request body up to `limit` bytes. Resolves `undefined` when the body is larger: the caller answers 413 and
- * the rest of the upload is drained by node:http, so the connection and the server stay healthy.
+ * the rest of the upload is drained by node:http, so the connection and the server stay healthy. With a `pace`, a
+ * body that stalls or dribbles in slower than its floor rejects with a RequestTimeoutError (408, connection closed),
+ * so a slow client cannot hold a socket and its buffers for the whole request timeout.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number, pace?: BodyPace): Promise<Buffer | undefined> {
   // A request that declares no body (a GET) is answered without waiting for its 'end' event.
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
     return Promise.resolve(EMPTY_BODY);
@@ -81,18 +92,67 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    const watch = pace ? watchPace(req, pace, () => size, reject) : undefined;
     req.on('data', (chunk: Buffer) => {
       if (tooLarge) return;
+      watch?.arrived();
       size += chunk.length;
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
+        watch?.stop();
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
     });
-    req.once('end', () => !tooLarge && resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    req.once('end', () => {
+      watch?.stop();
+      if (!tooLarge) resolve(Buffer.concat(chunks, size));
+    });
+    req.once('error', (error) => {
+      watch?.stop();
+      reject(error);
+    });
+    req.once('close', () => watch?.stop());
   });
+}
+
+/**
+ * One timer per body, re-armed only when it fires (never per chunk): it is due when the body has been idle for
+ * `idleMs`, or when fewer bytes have arrived than the floor rate allows after a grace of `idleMs`, the way Apache's
+ * mod_reqtimeout extends its body timeout by the bytes received.
+ */
+function watchPace(req: IncomingMessage, pace: BodyPace, received: () => number, reject: (error: Error) => void) {
+  const started = performance.now();
+  let lastArrival = started;
+  const due = () =>
+    Math.min(
+      lastArrival + pace.idleMs,
+      pace.minBytesPerSecond > 0 ? started + pace.idleMs + (received() * 1000) / pace.minBytesPerSecond : Infinity,
+    );
+  const check = () => {
+    const wait = due() - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(check, wait);
+      return;
+    }
+    req.removeAllListeners('data');
+    req.pause();
+    reject(
+      new RequestTimeoutError(
+        `Request body arrived too slowly (nothing for ${pace.idleMs} ms, or under ${pace.minBytesPerSecond} bytes/s); connection closed`,
+      ),
+    );
+  };
+  let timer: NodeJS.Timeout | undefined = setTimeout(check, pace.idleMs);
+  return {
+    arrived: () => {
+      lastArrival = performance.now();
+    },
+    stop: () => {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }

@@ -1,30 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type Dirent } from 'node:fs';
-import {
-  access,
-  constants,
-  link,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { access, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
-import {
-  InvalidStorageKeyError,
-  SignedObjectNotFoundError,
-  StorageNotFoundError,
-  StoragePermissionsError,
-} from './storage-errors';
+import { OperationError } from '../errors/agent-errors';
+import { NoFollowTree, type TreeDirectory } from '../local-files/no-follow-tree';
+import { toStorageError, writeError } from './filesystem-errors';
+import { pageOf, segmentsOf, walkObjects } from './filesystem-listing';
+import type { FullStorageBackend, ListOptions, ListPage } from './storage-backend';
+import { InvalidStorageKeyError, SignedObjectNotFoundError, StorageNotFoundError } from './storage-errors';
 import { StorageKeys, TEMP_FILE_SUFFIX } from './storage-keys';
 import { UrlSigner } from './url-signer';
 
@@ -35,6 +20,8 @@ export interface FilesystemStorageOptions {
   /** MCD_PUBLIC_URL, or http://<listen host>:<port>: where the agent serves its pre-signed URLs. */
   readonly publicUrl: string;
   readonly signingSecret: string | undefined;
+  /** false forces the path-based walk where /proc would do (tests cover both; see no-follow-tree.ts). */
+  readonly viaProc?: boolean;
 }
 
 /**
@@ -42,6 +29,8 @@ export interface FilesystemStorageOptions {
  * while memory per stream stays a few MiB, whatever the object size.
  */
 const READ_CHUNK_BYTES = 1024 * 1024;
+const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** Path of the route that serves FILESYSTEM pre-signed URLs (routes/route-table.ts). */
 export const SIGNED_URL_PATH = '/api/v1/storage/signed/';
@@ -50,11 +39,16 @@ export const SIGNED_URL_PATH = '/api/v1/storage/signed/';
  * The embedded default (SPEC §7): objects are files under MCD_STORAGE_PATH, so the agent runs with no cloud at all.
  * Writes are atomic (a temp file beside the target, then rename), so a reader never sees half an object, and the
  * agent itself serves pre-signed URLs, HMAC-signed and expiring, from GET /api/v1/storage/signed/{key}.
+ *
+ * No symbolic link below the root is ever followed, in any component, by any operation (SPEC §3.1): every file is
+ * reached through a NoFollowTree walk and named relative to the directory it holds open. A link is not an object:
+ * reads, deletes and signed URLs through one answer NotFound, listings skip it, and a write through one is refused.
  */
 export class FilesystemStorage implements FullStorageBackend {
   readonly type = 'FILESYSTEM' as const;
   readonly bucketName: string;
   readonly #root: string;
+  readonly #tree: NoFollowTree;
   readonly #keys: StorageKeys;
   readonly #signer: UrlSigner;
   readonly #publicUrl: string;
@@ -62,6 +56,7 @@ export class FilesystemStorage implements FullStorageBackend {
   constructor(options: FilesystemStorageOptions) {
     this.#root = resolve(options.root);
     this.bucketName = this.#root;
+    this.#tree = new NoFollowTree(this.#root, options.viaProc === undefined ? {} : { viaProc: options.viaProc });
     this.#keys = new StorageKeys(options.prefix);
     this.#signer = new UrlSigner(options.signingSecret);
     this.#publicUrl = options.publicUrl.replace(/\/+$/, '');
@@ -72,23 +67,21 @@ export class FilesystemStorage implements FullStorageBackend {
     if (full.endsWith('/')) {
       throw new OperationError(`Cannot write ${key}: folder markers (keys ending with /) have no file to live in`);
     }
-    const path = this.#pathOf(full);
-    const temp = `${path}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
+    const { folders, name } = splitName(full);
+    const temp = `${name}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
+    let dir: TreeDirectory | undefined;
     try {
-      await mkdir(dirname(path), { recursive: true });
-      if (data instanceof Readable) await pipeline(data, createWriteStream(temp, { flags: 'wx' }));
-      else await writeFile(temp, data, { flag: 'wx' });
-      await rename(temp, path);
+      dir = await this.#tree.open(folders, { create: true });
+      const handle = await open(dir.at(temp), CREATE, 0o666);
+      if (data instanceof Readable) await pipeline(data, handle.createWriteStream());
+      else await handle.writeFile(data).finally(() => handle.close());
+      // Within the directory held open: the rename cannot land anywhere else, whatever was swapped meanwhile.
+      await rename(dir.at(temp), dir.at(name));
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined); // its folder may not even exist
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
-        // Object stores hold "a" and "a/b" side by side; a directory tree cannot.
-        throw new OperationError(`Cannot write ${key}: it collides with an object or folder of the same path`, {
-          cause: error,
-        });
-      }
-      throw toStorageError(error, key);
+      if (dir) await unlink(dir.at(temp)).catch(() => undefined);
+      throw writeError(error, key);
+    } finally {
+      await dir?.close();
     }
   }
 
@@ -97,19 +90,22 @@ export class FilesystemStorage implements FullStorageBackend {
    * replacing an existing file, so exactly one of several concurrent writers creates it, and readers see it whole.
    */
   async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
-    const full = this.#keys.toFull(key);
-    const path = this.#pathOf(full);
-    const temp = `${path}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
+    const { folders, name } = splitName(this.#keys.toFull(key));
+    const temp = `${name}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
+    let dir: TreeDirectory | undefined;
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, data, { flag: 'wx' });
-      await link(temp, path);
+      dir = await this.#tree.open(folders, { create: true });
+      const handle = await open(dir.at(temp), CREATE, 0o666);
+      await handle.writeFile(data).finally(() => handle.close());
+      // Both names inside the directory held open, as in write(): the link cannot land outside the root.
+      await link(dir.at(temp), dir.at(name));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw toStorageError(error, key);
+      throw writeError(error, key);
     } finally {
-      await rm(temp, { force: true }).catch(() => undefined);
+      if (dir) await unlink(dir.at(temp)).catch(() => undefined);
+      await dir?.close();
     }
   }
 
@@ -137,55 +133,39 @@ export class FilesystemStorage implements FullStorageBackend {
   }
 
   async delete(key: string): Promise<void> {
-    const path = this.#pathOf(this.#keys.toFull(key));
-    try {
-      await unlink(path);
-    } catch (error) {
-      throw toStorageError(error, key);
-    }
-    await this.#removeEmptyParents(dirname(path));
+    const { folders, name } = splitName(this.#keys.toFull(key));
+    await this.#inFolder(folders, key, async (dir) => {
+      // A link, a folder or a device is not an object.
+      if (!(await lstat(dir.at(name))).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+      await unlink(dir.at(name));
+    });
+    await this.#removeEmptyFolders(folders);
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = this.#keys.toFull(options.prefix, 'prefix');
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     // Walk only the deepest directory the prefix names completely: "mcd/a/b" starts in mcd/a/.
-    const directory = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    const files = (await this.#walk(directory)).filter((file) => file.name.startsWith(prefix));
-    files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
-    // One ordered sequence of entries (objects, and common prefixes when a delimiter groups them), paged like S3.
-    type Entry = { name: string; file?: (typeof files)[number] };
-    const entries: Entry[] = [];
-    for (const file of files) {
-      const cut = options.delimiter ? file.name.indexOf(options.delimiter, prefix.length) : -1;
-      if (cut < 0) entries.push({ name: file.name, file });
-      else {
-        const common = file.name.slice(0, cut + (options.delimiter as string).length);
-        if (entries.at(-1)?.name !== common) entries.push({ name: common });
-      }
-    }
-    const after = options.continuationToken ? decodeToken(options.continuationToken) : undefined;
-    const remaining = after === undefined ? entries : entries.filter((entry) => entry.name > after);
-    const page = remaining.slice(0, batchSize);
-    const last = page.at(-1);
+    const names = await walkObjects(this.#tree, prefix.slice(0, prefix.lastIndexOf('/') + 1)).catch(
+      (error: unknown) => {
+        throw toStorageError(error, prefix);
+      },
+    );
+    const { page, pageToken } = pageOf(names, prefix, options);
+    const files = page.filter((entry) => entry.file).map((entry) => entry.name);
+    const stats = await this.#describe(files);
     return {
-      objects: await Promise.all(
-        page
-          .filter((entry) => entry.file)
-          .map(async ({ name }) => {
-            const info = await stat(this.#pathOf(name));
-            return {
-              key: this.#keys.toRelative(name),
-              size: info.size,
-              etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
-              lastModified: new Date(info.mtimeMs),
-              storageClass: 'STANDARD',
-            };
-          }),
-      ),
+      objects: files.map((name, index) => {
+        const info = stats[index] as Stats;
+        return {
+          key: this.#keys.toRelative(name),
+          size: info.size,
+          etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+          lastModified: new Date(info.mtimeMs),
+          storageClass: 'STANDARD',
+        };
+      }),
       prefixes: page.filter((entry) => !entry.file).map((entry) => this.#keys.toRelative(entry.name)),
-      pageToken: remaining.length > page.length && last ? Buffer.from(last.name, 'utf8').toString('base64url') : null,
+      pageToken,
     };
   }
 
@@ -205,74 +185,70 @@ export class FilesystemStorage implements FullStorageBackend {
   }
 
   async #open(name: string, shownKey: string): Promise<Readable> {
-    const path = this.#pathOf(name);
-    try {
-      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const { folders, name: file } = splitName(name);
+    return this.#inFolder(folders, shownKey, async (dir) => {
+      const handle = await open(dir.at(file), READ);
       if (!(await handle.stat()).isFile()) {
         await handle.close();
         throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
       }
       return handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    });
+  }
+
+  /** Runs `act` in the folder held open, mapping every failure to the storage errors. */
+  async #inFolder<T>(folders: readonly string[], shownKey: string, act: (dir: TreeDirectory) => Promise<T>) {
+    let dir: TreeDirectory | undefined;
+    try {
+      dir = await this.#tree.open(folders);
+      return await act(dir);
     } catch (error) {
       throw toStorageError(error, shownKey);
+    } finally {
+      await dir?.close();
     }
   }
 
-  /** The file of a full object name; refuses anything that would resolve outside the root. */
-  #pathOf(name: string): string {
-    const path = resolve(this.#root, name);
-    if (path !== this.#root && !path.startsWith(this.#root + sep)) {
-      throw new InvalidStorageKeyError(`Invalid storage key ${JSON.stringify(name)}: escapes the storage root`);
+  /** The stats of a page's objects, one folder opened once for all its objects. */
+  async #describe(names: readonly string[]): Promise<Stats[]> {
+    const byFolder = new Map<string, string[]>();
+    for (const name of names) {
+      const folder = name.slice(0, name.lastIndexOf('/') + 1);
+      const inFolder = byFolder.get(folder);
+      if (inFolder) inFolder.push(name);
+      else byFolder.set(folder, [name]);
     }
-    return path;
-  }
-
-  /** Every file under a directory (full names, "/"-separated), skipping in-flight temp files; [] when it is absent. */
-  async #walk(directory: string): Promise<{ name: string }[]> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(this.#pathOf(directory), { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-        return [];
-      }
-      throw toStorageError(error, directory);
+    const stats = new Map<string, Stats>();
+    for (const [folder, inFolder] of byFolder) {
+      await this.#inFolder(segmentsOf(folder), folder, async (dir) => {
+        for (const name of inFolder) stats.set(name, await lstat(dir.at(name.slice(folder.length))));
+      });
     }
-    const files: { name: string }[] = [];
-    for (const entry of entries) {
-      const name = `${directory}${entry.name}`;
-      if (entry.isDirectory()) files.push(...(await this.#walk(`${name}/`)));
-      else if (entry.isFile() && !entry.name.endsWith(TEMP_FILE_SUFFIX)) files.push({ name });
-    }
-    return files;
+    return names.map((name) => stats.get(name) as Stats);
   }
 
   /** Object stores have no empty folders; neither does this one, so delimiter listings agree across backends. */
-  async #removeEmptyParents(directory: string): Promise<void> {
-    for (let current = directory; current.startsWith(this.#root + sep); current = dirname(current)) {
+  async #removeEmptyFolders(folders: readonly string[]): Promise<void> {
+    for (let depth = folders.length; depth > 0; depth--) {
+      let parent: TreeDirectory | undefined;
       try {
-        await rmdir(current);
+        parent = await this.#tree.open(folders.slice(0, depth - 1));
+        await rmdir(parent.at(folders[depth - 1] as string));
       } catch {
-        return; // not empty (or already gone): stop climbing
+        return; // not empty, already gone, or a link: stop climbing
+      } finally {
+        await parent?.close();
       }
     }
   }
 }
 
-function decodeToken(token: string): string {
-  return Buffer.from(token, 'base64url').toString('utf8');
-}
-
-function toStorageError(error: unknown, key: string): Error {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP') {
-    return new StorageNotFoundError(`Object not found: ${key}`, { cause: error });
+/** The folders and the file name of a full object name; refuses anything that would climb out of the root. */
+function splitName(full: string): { folders: string[]; name: string } {
+  const segments = segmentsOf(full);
+  const name = segments.pop();
+  if (name === undefined || segments.includes('..') || name === '..') {
+    throw new InvalidStorageKeyError(`Invalid storage key ${JSON.stringify(full)}: escapes the storage root`);
   }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new StoragePermissionsError(`Permission denied for ${key}`, { cause: error });
-  }
-  if (error instanceof AgentError) return error;
-  return new OperationError(`Storage operation failed for ${key}: ${(error as Error)?.message ?? String(error)}`, {
-    cause: error,
-  });
+  return { folders: segments, name };
 }

@@ -1,43 +1,34 @@
-import { constants } from 'node:fs';
-import { type FileHandle, open, realpath } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfinedFileError, openConfinedFile } from '../local-files/confined-file';
 import { LocalPathForbiddenError, StorageNotFoundError } from './storage-errors';
 
 /**
- * Opens a file for `upload_file`, which may only read under MCD_TEMP_FOLDER (SPEC §3.1): the path (relative ones
- * are taken from the temp folder) must lie under it both as written and once every symlink is resolved, and the
- * file itself is opened without following a symlink, so a link swapped in afterwards cannot lead elsewhere.
+ * Opens the file `upload_file` streams up: only under MCD_TEMP_FOLDER (SPEC §3.1), by the agent's one confinement
+ * rule (local-files/confined-file.ts), answered in the storage connection type's words and error types.
  */
-export async function openConfinedFile(path: unknown, tempFolder: string): Promise<FileHandle> {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) {
-    throw new LocalPathForbiddenError('local_file_path must be a non-empty path');
-  }
-  const folder = resolve(tempFolder);
-  const realFolder = await realpath(folder);
-  const lexical = resolve(folder, path);
-  const refuse = () =>
-    new LocalPathForbiddenError(`upload_file may only read files under MCD_TEMP_FOLDER (${folder}): ${path}`);
-  if (!isInside(lexical, folder) && !isInside(lexical, realFolder)) throw refuse();
-  let real: string;
+export async function openUploadFile(path: unknown, tempFolder: string): Promise<FileHandle> {
   try {
-    real = await realpath(lexical);
-  } catch {
-    throw new StorageNotFoundError(`Local file not found: ${path}`);
+    return await openConfinedFile(path, {
+      roots: [tempFolder],
+      subject: 'local_file_path',
+      setting: 'MCD_TEMP_FOLDER',
+    });
+  } catch (error) {
+    if (!(error instanceof ConfinedFileError)) throw error;
+    switch (error.reason) {
+      case 'invalid':
+        throw new LocalPathForbiddenError('local_file_path must be a non-empty path');
+      case 'outside':
+        throw new LocalPathForbiddenError(
+          `upload_file may only read files under MCD_TEMP_FOLDER (${resolve(tempFolder)}): ${String(path)}`,
+        );
+      case 'not-a-file':
+        throw new LocalPathForbiddenError(`upload_file reads regular files only: ${String(path)}`);
+      case 'missing':
+        throw new StorageNotFoundError(`Local file not found: ${String(path)}`, { cause: error });
+      case 'unreadable':
+        throw new StorageNotFoundError(`Local file not readable: ${String(path)}`, { cause: error });
+    }
   }
-  if (!isInside(real, realFolder)) throw refuse();
-  let handle: FileHandle;
-  try {
-    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    throw new StorageNotFoundError(`Local file not readable: ${path}`);
-  }
-  if (!(await handle.stat()).isFile()) {
-    await handle.close();
-    throw new LocalPathForbiddenError(`upload_file reads regular files only: ${path}`);
-  }
-  return handle;
-}
-
-function isInside(path: string, folder: string): boolean {
-  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }

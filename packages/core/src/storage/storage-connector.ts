@@ -2,7 +2,7 @@ import type { AgentConfig } from '../config/config';
 import type { ConnectorModule, ProxyClient } from '../connectors/proxy-client';
 import { OperationError } from '../errors/agent-errors';
 import { withParameters } from '../interpreter/method-parameters';
-import { openConfinedFile } from './local-file';
+import { openUploadFile } from './local-file';
 import { type FullStorageBackend, isFullStorageBackend } from './storage-backend';
 import { decodeText, gunzipIfCompressed, streamToBuffer } from './stream-helpers';
 
@@ -107,7 +107,7 @@ export function storageProxyClient(storage: FullStorageBackend, config: AgentCon
       managed_download: download,
       upload_file: withParameters(['key', 'local_file_path'], async (key: unknown, localFilePath: unknown) => {
         const fullKey = asKey(key);
-        const file = await openConfinedFile(localFilePath, config.tempFolder);
+        const file = await openUploadFile(localFilePath, config.tempFolder);
         try {
           await storage.write(fullKey, file.createReadStream({ autoClose: false }));
         } finally {

@@ -14,11 +14,13 @@ describe('loadConfig', () => {
       operationTimeoutSeconds: 870,
       limits: { maxCommands: 1000, maxChainDepth: 64, maxRequestBodyBytes: 33554432, maxJsonDepth: 256 },
       clientCache: { ttlSeconds: 60, maxEntries: 64 },
+      server: { headersTimeoutMs: 10000, bodyIdleTimeoutMs: 10000, minBodyBytesPerSecond: 1024, maxConnections: 1024 },
       connectorModules: [],
       network: { allowLoopback: false, blockedCidrs: [], checkOutboundIpUrl: 'https://checkip.amazonaws.com' },
       storage: { type: undefined, path: './.artemis/storage', prefix: 'mcd' },
       preSignedUrlExpirationSeconds: 3600,
       externalCredentialsCacheTtlSeconds: 300,
+      credentialsEnvVars: undefined,
       version: 'local',
       build: '0',
     });
@@ -68,6 +70,29 @@ describe('loadConfig', () => {
       new ConfigError(
         'Invalid configuration: MCD_EXTERNAL_CREDENTIALS_CACHE_TTL_SECONDS: expected a non-negative integer',
       ),
+    );
+  });
+
+  it('reads MCD_CREDENTIALS_ENV_VARS as names and PREFIX_* prefixes, unset meaning no allow-list', () => {
+    // Act
+    const listed = loadConfig({ MCD_CREDENTIALS_ENV_VARS: ' DB_CREDENTIALS, TEAM_* ' });
+    const unset = loadConfig({});
+    const invalid = () => loadConfig({ MCD_CREDENTIALS_ENV_VARS: 'DB-CREDS,*' });
+
+    // Assess
+    expect(listed.credentialsEnvVars).toEqual(['DB_CREDENTIALS', 'TEAM_*']);
+    expect(unset.credentialsEnvVars).toBeUndefined();
+    expect(invalid).toThrow(
+      new ConfigError(
+        'Invalid configuration: MCD_CREDENTIALS_ENV_VARS: expected comma-separated variable names or PREFIX_* prefixes',
+      ),
+    );
+  });
+
+  it('hides a password inside an echoed value', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MCD_HTTP_BLOCKED_CIDRS: 'postgres://u:hunter2@db/x' })).toThrow(
+      "MCD_HTTP_BLOCKED_CIDRS: expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8 (got 'postgres://u:__redacted__@db/x')",
     );
   });
 

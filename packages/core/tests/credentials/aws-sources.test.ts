@@ -180,14 +180,27 @@ describe('AWS credential sources through the execute route, real SDK clients aga
     [
       'a ciphertext KMS refuses',
       {
-        self_hosted_credentials_type: 'env_var',
-        env_var_name: ENV_CIPHERTEXT,
+        self_hosted_credentials_type: 'aws_secrets_manager',
+        aws_secret: 'prod/encrypted',
         decryption_service_type: 'kms',
         kms_key_id: 'alias/other',
         denyCiphertext: true,
       },
       'Failed to decrypt credentials using KMS: AccessDeniedException: The ciphertext refers to a key you cannot use',
       'Permissions',
+    ],
+    [
+      // env_var answers one error for whatever went wrong with the value, so it never tells that a variable exists.
+      'an env_var ciphertext KMS refuses',
+      {
+        self_hosted_credentials_type: 'env_var',
+        env_var_name: ENV_CIPHERTEXT,
+        decryption_service_type: 'kms',
+        kms_key_id: 'alias/other',
+        denyCiphertext: true,
+      },
+      `No usable credentials in environment variable: ${ENV_CIPHERTEXT} (unset, not allowed, or not a JSON object)`,
+      'NotFound',
     ],
     [
       'a value that is not base64 under KMS',

@@ -98,14 +98,14 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     [
       'a missing variable',
       { self_hosted_credentials_type: 'env_var', env_var_name: 'ARTEMIS_TEST_UNSET' },
-      'Missing expected environment variable: ARTEMIS_TEST_UNSET',
+      'No usable credentials in environment variable: ARTEMIS_TEST_UNSET (unset, not allowed, or not a JSON object)',
       'NotFound',
     ],
     [
       'a variable that is not JSON',
       { self_hosted_credentials_type: 'env_var', env_var_name: 'ARTEMIS_TEST_NOT_JSON' },
-      'Invalid JSON in environment variable: ARTEMIS_TEST_NOT_JSON',
-      undefined,
+      'No usable credentials in environment variable: ARTEMIS_TEST_NOT_JSON (unset, not allowed, or not a JSON object)',
+      'NotFound',
     ],
     [
       'a missing file',
@@ -140,7 +140,7 @@ describe('self-hosted credentials from env_var and file, through the execute rou
     [
       'a path that is not a readable file',
       { self_hosted_credentials_type: 'file', file_path: '<dir>/subdir' },
-      'Error reading credentials file: <dir>/subdir (EISDIR)',
+      'Error reading credentials file: <dir>/subdir (not a regular file)',
       undefined,
     ],
     [

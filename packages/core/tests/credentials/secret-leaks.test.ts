@@ -105,13 +105,13 @@ describe('self-hosted secrets never leak', () => {
 
     // Assess
     expect(bodies.map((body) => (body as Record<string, string>).__mcd_error__)).toEqual([
-      'Failed to read self-hosted credentials: Invalid JSON in environment variable: ARTEMIS_LEAK_NOT_JSON',
-      'Failed to read self-hosted credentials: Invalid JSON in environment variable: MCD_BROKEN_CONFIG',
+      'Failed to read self-hosted credentials: No usable credentials in environment variable: ARTEMIS_LEAK_NOT_JSON (unset, not allowed, or not a JSON object)',
+      'Failed to read self-hosted credentials: No usable credentials in environment variable: MCD_BROKEN_CONFIG (unset, not allowed, or not a JSON object)',
       `Failed to read self-hosted credentials: Invalid JSON in credentials file: ${join(dir, 'broken.json')}`,
       'Failed to read self-hosted credentials: Invalid JSON in AWS Secrets Manager secret: prod/plain',
       'Failed to read self-hosted credentials: Failed to decode base64 encrypted credentials',
-      'Failed to read self-hosted credentials: Failed to decode base64 encrypted credentials',
-      'Failed to read self-hosted credentials: Invalid JSON in environment variable: ARTEMIS_LEAK_NOT_JSON',
+      'Failed to read self-hosted credentials: No usable credentials in environment variable: ARTEMIS_LEAK_DB (unset, not allowed, or not a JSON object)',
+      'Failed to read self-hosted credentials: No usable credentials in environment variable: ARTEMIS_LEAK_NOT_JSON (unset, not allowed, or not a JSON object)',
     ]);
     expectFreeOfSecrets(bodies, SECRETS);
     expectFreeOfSecrets(agent.logs, SECRETS);

@@ -125,7 +125,7 @@ describe('POST /api/v1/self-hosted-credentials/validate/{connection_type}', () =
     expect(response.status).toBe(400);
     await expect(response.json()).resolves.toMatchObject({
       __mcd_error__:
-        'Failed to read self-hosted credentials: Missing expected environment variable: ARTEMIS_TEST_UNSET',
+        'Failed to read self-hosted credentials: No usable credentials in environment variable: ARTEMIS_TEST_UNSET (unset, not allowed, or not a JSON object)',
       __mcd_error_type__: 'NotFound',
       __mcd_trace_id__: 'v-4',
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 
 describe('GET /api/v1/test/health', () => {
@@ -58,6 +59,85 @@ describe('health env (SPEC §6)', () => {
       MCD_AGENT_WRAPPER_TYPE: 'TERRAFORM',
       MCD_ADDITIONAL_ENV_VARS: JSON.stringify({ HTTP_PROXY: 'http://proxy:3128', PROXY_PASSWORD: '__redacted__' }),
     });
+  });
+
+  it.each([
+    ['a URL password', 'postgres://u:secret-1@h/db', 'postgres://u:__redacted__@h/db'],
+    [
+      'a URL password holding unencoded @',
+      'postgresql://app:p@ss-2@db:5432/x?sslmode=require',
+      'postgresql://app:__redacted__@db:5432/x?sslmode=require',
+    ],
+    [
+      'a libpq password, quoted or not',
+      "host=db user=u password='secret 3' dbname=x sslpassword=secret-4",
+      'host=db user=u password=__redacted__ dbname=x sslpassword=__redacted__',
+    ],
+    [
+      'an ODBC PWD, spaces and braces included',
+      'Driver={ODBC Driver 18};Server=tcp:h,1433;Uid=u;Pwd=secret 5;Encrypt=yes;PWD={se;cr}}et-6}',
+      'Driver={ODBC Driver 18};Server=tcp:h,1433;Uid=u;Pwd=__redacted__;Encrypt=yes;PWD=__redacted__',
+    ],
+    [
+      'a URL query parameter',
+      'https://api.example.com/v1?user=u&access_token=secret-7&page=2',
+      'https://api.example.com/v1?user=u&access_token=__redacted__&page=2',
+    ],
+    [
+      "a JSON document's keys at any depth and the DSNs in its values",
+      JSON.stringify({
+        connections: [{ dsn: 'mysql://r:secret-8@h/d', options: { api_key: 'secret-9' } }],
+        note: 'host=h password=secret-10',
+      }),
+      JSON.stringify({
+        connections: [{ dsn: 'mysql://r:__redacted__@h/d', options: { api_key: '__redacted__' } }],
+        note: 'host=h password=__redacted__',
+      }),
+    ],
+    [
+      'a JSON array',
+      JSON.stringify([{ password: 'secret-11', host: 'h' }]),
+      JSON.stringify([{ password: '__redacted__', host: 'h' }]),
+    ],
+  ])('redacts %s held in an innocently named MCD_* variable', async (_shape, value, shown) => {
+    // Prepare
+    const agent = await startTestAgent({}, { env: { MCD_SOMETHING: value } });
+
+    // Act
+    const body = (await (await agent.get('/api/v1/test/health?full=true')).json()) as { env: Record<string, string> };
+    await agent.close();
+
+    // Assess
+    expect(body.env.MCD_SOMETHING).toBe(shown);
+    expectFreeOfSecrets(body, ['secret', 'p@ss-2', 'se;cr']);
+  });
+
+  it('applies the same rules to each MCD_ADDITIONAL_ENV_VARS entry', async () => {
+    // Prepare
+    const additional = {
+      DATABASE_URL: 'postgres://u:secret-a@h/db',
+      DB_DOCUMENT: JSON.stringify({ connect: { password: 'secret-b', host: 'h' } }),
+      ODBC: 'Server=h;PWD=secret-c;Database=d',
+      API_TOKEN: 'secret-d',
+      RETRIES: 3,
+      PLAIN: 'visible',
+    };
+    const agent = await startTestAgent({}, { env: { MCD_ADDITIONAL_ENV_VARS: JSON.stringify(additional) } });
+
+    // Act
+    const body = (await (await agent.get('/api/v1/test/health')).json()) as { env: Record<string, string> };
+    await agent.close();
+
+    // Assess
+    expect(JSON.parse(body.env.MCD_ADDITIONAL_ENV_VARS as string)).toEqual({
+      DATABASE_URL: 'postgres://u:__redacted__@h/db',
+      DB_DOCUMENT: JSON.stringify({ connect: { password: '__redacted__', host: 'h' } }),
+      ODBC: 'Server=h;PWD=__redacted__;Database=d',
+      API_TOKEN: '__redacted__',
+      RETRIES: 3,
+      PLAIN: 'visible',
+    });
+    expectFreeOfSecrets(body, ['secret-']);
   });
 
   it('marks an MCD_ADDITIONAL_ENV_VARS that is not a JSON object', async () => {

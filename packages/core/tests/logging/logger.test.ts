@@ -40,6 +40,26 @@ describe('createLogger', () => {
     ]);
   });
 
+  it('redacts passwords inside values: URLs, connection strings, error messages', () => {
+    // Prepare
+    const { records, logger } = capture();
+
+    // Act
+    logger.error('connect failed', {
+      target: 'postgres://reader:hunter2@db.internal:5432/app',
+      dsn_text: "host=db.internal user=reader password='hunter 3'",
+      error: new Error('login failed for Server=db;Uid=reader;Pwd=hunter4;'),
+    });
+
+    // Assess
+    expect(records[0]).toMatchObject({
+      target: 'postgres://reader:__redacted__@db.internal:5432/app',
+      dsn_text: 'host=db.internal user=reader password=__redacted__',
+      error: { name: 'Error', message: 'login failed for Server=db;Uid=reader;Pwd=__redacted__;' },
+    });
+    expect(JSON.stringify(records)).not.toMatch(/hunter/);
+  });
+
   it('redacts secret-looking keys and token-like values, recursively', () => {
     // Prepare
     const { records, logger } = capture();

@@ -1,15 +1,15 @@
-import { readFile, realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { ConfinedFileError, readConfinedFile } from '../../local-files/confined-file';
 import type { CredentialSource } from '../credential-source';
 import { SelfHostedCredentialsError } from '../self-hosted-credentials-error';
 
 /**
  * `file`: the JSON document is a file on the agent's disk (a mounted Kubernetes or Docker secret, for instance).
  *
- * Deviation: Apollo read any path the control plane named. Here the file must resolve, symbolic links followed,
- * inside a directory listed in MCD_CREDENTIALS_FILE_DIRS; with none listed the source is off. Otherwise the control
- * plane could hand any JSON file the agent can read (cloud credential files, other tenants' mounts) to a connector
- * that sends it where the control plane says.
+ * Deviation: Apollo read any path the control plane named. Here the file must lie inside a directory listed in
+ * MCD_CREDENTIALS_FILE_DIRS, by the agent's one confinement rule (local-files/confined-file.ts: as written, with
+ * symbolic links resolved, and where the opened descriptor really is); with none listed the source is off. Otherwise
+ * the control plane could hand any JSON file the agent can read (cloud credential files, other tenants' mounts) to a
+ * connector that sends it where the control plane says. A relative path is taken from the first directory.
  */
 export const fileSource: CredentialSource<'file'> = {
   provider: 'file',
@@ -21,44 +21,33 @@ export const fileSource: CredentialSource<'file'> = {
         'Forbidden',
       );
     }
-    // Lexically first, so a path outside the directories is refused without revealing whether it exists.
-    if (
-      !isInsideAny(
-        resolve(envelope.file_path),
-        context.fileDirs.map((dir) => resolve(dir)),
-      )
-    ) {
-      throw outside(envelope.file_path);
-    }
+    const path = envelope.file_path;
     try {
-      // Then with symbolic links resolved, so a link inside a directory cannot point out of it.
-      const path = await realpath(envelope.file_path);
-      const roots = await Promise.all(context.fileDirs.map((dir) => realpath(dir).catch(() => resolve(dir))));
-      if (!isInsideAny(path, roots)) throw outside(envelope.file_path);
-      return await readFile(path, 'utf8');
+      return await readConfinedFile(path, {
+        roots: context.fileDirs,
+        subject: 'Credentials file',
+        setting: 'MCD_CREDENTIALS_FILE_DIRS',
+      });
     } catch (error) {
-      if (error instanceof SelfHostedCredentialsError) throw error;
-      // The code only: fs messages are safe, but a code is all the caller needs.
-      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-      if (code === 'ENOENT') {
-        throw new SelfHostedCredentialsError(`Missing expected credentials file: ${envelope.file_path}`, 'NotFound');
+      if (!(error instanceof ConfinedFileError)) throw error;
+      // fs codes only: the messages are safe, but a code is all the caller needs.
+      switch (error.reason) {
+        case 'invalid':
+        case 'outside':
+          throw new SelfHostedCredentialsError(
+            `Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: ${path}`,
+            'Forbidden',
+          );
+        case 'missing':
+          throw new SelfHostedCredentialsError(`Missing expected credentials file: ${path}`, 'NotFound');
+        case 'not-a-file':
+          throw new SelfHostedCredentialsError(`Error reading credentials file: ${path} (not a regular file)`);
+        case 'unreadable':
+          throw new SelfHostedCredentialsError(
+            `Error reading credentials file: ${path} (${error.code ?? 'unknown error'})`,
+            error.errorType === 'Permissions' ? 'Permissions' : undefined,
+          );
       }
-      const type = code === 'EACCES' || code === 'EPERM' ? 'Permissions' : undefined;
-      throw new SelfHostedCredentialsError(`Error reading credentials file: ${envelope.file_path} (${code})`, type);
     }
   },
 };
-
-function outside(filePath: string): SelfHostedCredentialsError {
-  return new SelfHostedCredentialsError(
-    `Credentials file is outside MCD_CREDENTIALS_FILE_DIRS: ${filePath}`,
-    'Forbidden',
-  );
-}
-
-function isInsideAny(path: string, roots: readonly string[]): boolean {
-  return roots.some((root) => {
-    const rel = relative(root, path);
-    return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-  });
-}
