@@ -87,7 +87,7 @@ async function createAwsProxyClient(
       };
     },
     // An operation that ends on a paginate(...) answers its pages, as list(paginator.paginate(...)) would.
-    processResult: (result) => (result instanceof PageIterator ? result.pages() : result),
+    processResult: (result) => (result instanceof PageIterator ? PageIterator.pagesOf(result) : result),
     close: () => client.destroy(),
   };
 }
