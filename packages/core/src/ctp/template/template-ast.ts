@@ -18,7 +18,12 @@ export type Expr =
       readonly kwargs: readonly (readonly [string, Expr])[];
     }
   | { readonly type: 'test'; readonly name: string; readonly target: Expr; readonly negated: boolean }
-  | { readonly type: 'conditional'; readonly test: Expr; readonly then: Expr; readonly otherwise: Expr | undefined };
+  | {
+      readonly type: 'conditional';
+      readonly test: Expr;
+      readonly whenTrue: Expr;
+      readonly otherwise: Expr | undefined;
+    };
 
 /** The only names a template reads: the pipeline's three namespaces. */
 export type Namespace = 'raw' | 'derived' | 'context';

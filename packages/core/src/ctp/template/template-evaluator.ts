@@ -116,7 +116,7 @@ class Evaluation {
         return test(this.evaluate(expr.target)) !== expr.negated;
       }
       case 'conditional':
-        if (truthy(this.evaluate(expr.test))) return this.evaluate(expr.then);
+        if (truthy(this.evaluate(expr.test))) return this.evaluate(expr.whenTrue);
         return expr.otherwise ? this.evaluate(expr.otherwise) : new Undefined('conditional without else');
     }
   }

@@ -86,7 +86,7 @@ class Parser {
     while (this.#acceptName('if')) {
       const test = this.#or();
       const otherwise = this.#acceptName('else') ? this.#nested(() => this.#conditional()) : undefined;
-      expr = { type: 'conditional', test, then: expr, otherwise };
+      expr = { type: 'conditional', test, whenTrue: expr, otherwise };
     }
     return expr;
   }
