@@ -30,9 +30,13 @@ export async function executeOperation(
   try {
     const raw = parseJsonBody(body, services.config.limits.maxJsonDepth);
     traceId = peekTraceId(raw);
-    const { credentials, operation } = validate(executeRequestSchema, raw);
+    const { credentials, operation, ctp_config: ctpConfig } = validate(executeRequestSchema, raw);
     traceId = operation.trace_id;
     assertWithinLimits(operation.commands, services.config.limits);
+    // A request's own pipeline is compiled (and a bad one refused with a 400) before any secret is fetched.
+    const pipeline = ctpConfig
+      ? await (await import('../ctp/request-pipeline')).compileRequestPipeline(services, connectionType, ctpConfig)
+      : undefined;
     const trace = traceId;
     return await runWithLogContext(
       { mcd_trace_id: trace, mcd_operation_name: `${connectionType}/${operationName}` },
@@ -45,7 +49,10 @@ export async function executeOperation(
         const registry = registryFor(services);
         let lease: ClientLease;
         try {
-          lease = await registry.acquire(connectionType, resolved, { skipCache: operation.skip_cache ?? false });
+          lease = await registry.acquire(connectionType, resolved, {
+            skipCache: operation.skip_cache ?? false,
+            pipeline,
+          });
         } catch (error) {
           services.logger.warn('Client creation failed', { error: (error as Error).message });
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services);
