@@ -31,7 +31,9 @@ function assertDataKey(name: string, offset: number): void {
 /** Parses a template string (see template-lexer for the pieces). Throws a syntax TemplateError. */
 export function parseTemplate(template: string): CompiledTemplate {
   const pieces = lex(template);
-  const parts = pieces.map((piece) => ('text' in piece ? piece.text : new Parser(piece.tokens).parseAll()));
+  const parts = pieces.map((piece) =>
+    'text' in piece ? piece.text : checkedDepth(new Parser(piece.tokens).parseAll()),
+  );
   const [only] = parts;
   if (parts.length === 1 && typeof only !== 'string' && only !== undefined) return { kind: 'expression', expr: only };
   return { kind: 'text', parts };
@@ -45,7 +47,51 @@ export function parseExpression(expression: string): Expr {
   const pieces = lex(`{{ ${expression} }}`);
   const [only] = pieces;
   if (pieces.length !== 1 || only === undefined || 'text' in only) throw syntaxError('expected one expression');
-  return new Parser(only.tokens).parseAll();
+  return checkedDepth(new Parser(only.tokens).parseAll());
+}
+
+/**
+ * Operator chains (`a ~ b ~ c …`) are built in loops, not by recursion, so the parser's nesting count does not see
+ * them; the tree's depth is what the evaluator recurses through, so it is bounded here, iteratively.
+ */
+function checkedDepth(expr: Expr): Expr {
+  const limit = TemplateLimits.maxNestingDepth * 2;
+  const pending: [Expr, number][] = [[expr, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [Expr, number];
+    if (depth > limit) throw syntaxError(`expression nested deeper than ${limit} levels`);
+    for (const child of childrenOf(node)) pending.push([child, depth + 1]);
+  }
+  return expr;
+}
+
+function childrenOf(expr: Expr): Expr[] {
+  switch (expr.type) {
+    case 'literal':
+    case 'namespace':
+      return [];
+    case 'attribute':
+      return [expr.object];
+    case 'item':
+      return [expr.object, expr.key];
+    case 'list':
+      return [...expr.items];
+    case 'dict':
+      return expr.entries.flat();
+    case 'unary':
+      return [expr.operand];
+    case 'binary':
+    case 'logical':
+      return [expr.left, expr.right];
+    case 'compare':
+      return [expr.first, ...expr.rest.map(([, operand]) => operand)];
+    case 'filter':
+      return [expr.target, ...expr.args, ...expr.kwargs.map(([, value]) => value)];
+    case 'test':
+      return [expr.target];
+    case 'conditional':
+      return expr.otherwise ? [expr.test, expr.whenTrue, expr.otherwise] : [expr.test, expr.whenTrue];
+  }
 }
 
 /** Recursive descent with Jinja's precedence: conditional, or, and, not, comparisons, + -, ~, * / // %, **, unary. */
