@@ -46,7 +46,8 @@ interface Entry {
   client: Promise<ProxyClient>;
   leases: number;
   retired: boolean;
-  closed: boolean;
+  /** Set on the first close; later callers (shutdown after an eviction) wait for that same close. */
+  closing: Promise<void> | undefined;
   dispose: (() => Promise<void>) | undefined;
 }
 
@@ -129,7 +130,7 @@ export class ClientRegistry {
       client: Promise.resolve({}),
       leases: 0,
       retired: false,
-      closed: false,
+      closing: undefined,
       dispose: undefined,
     };
     entry.client = directory.connectorFor(type).then(async (connector) => {
@@ -155,9 +156,12 @@ export class ClientRegistry {
     if (entry.leases === 0) void this.#close(entry);
   }
 
-  async #close(entry: Entry): Promise<void> {
-    if (entry.closed) return;
-    entry.closed = true;
+  #close(entry: Entry): Promise<void> {
+    entry.closing ??= this.#shutDown(entry);
+    return entry.closing;
+  }
+
+  async #shutDown(entry: Entry): Promise<void> {
     try {
       const client = await entry.client;
       await client.close?.();
