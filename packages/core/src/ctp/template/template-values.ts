@@ -17,10 +17,14 @@ export function failUndefined(value: Undefined): never {
   throw runtimeError(`'${value.name}' is undefined`);
 }
 
+/**
+ * A JSON-like object: no prototype, or an Object.prototype (of any realm: structuredClone'd values come from the
+ * outer one under some hosts). Class instances, Maps, Buffers and the like are not.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 export const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array;
