@@ -24,7 +24,8 @@ export async function runPipeline(
   try {
     const stepFieldMaps: (readonly [string, Compiled])[] = [];
     for (const step of pipeline.steps) {
-      if (step.when && !guarded('when', step.type, () => checkCondition(step.when as never, state))) continue;
+      const { when } = step;
+      if (when && !guarded('when', step.type, () => checkCondition(when, state))) continue;
       await runStep(step, state, services);
       stepFieldMaps.push(...step.fieldMap);
     }
