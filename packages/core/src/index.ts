@@ -15,6 +15,9 @@ export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connecto
 export { prepareEnvironment } from './credentials/prepare-environment';
 export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
+export type { ConnectArgsSchema } from './ctp/connect-args-schema';
+export type { CredentialPipeline } from './ctp/credential-pipeline';
+export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';

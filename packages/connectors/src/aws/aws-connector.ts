@@ -7,6 +7,7 @@ import {
 } from '@artemis/core';
 import { awsClientConfig } from './aws-client-config';
 import { credentialsSchema, parseAwsCredentials } from './aws-credentials';
+import { awsCredentialPipeline } from './aws-ctp';
 import { toBotoError } from './boto-error';
 import { BotoOperations, keywordInput, type SdkModule } from './boto-operations';
 import { PageIterator, Paginator } from './boto-paginator';
@@ -37,6 +38,7 @@ interface SdkClient {
 export function awsConnector(spec: AwsService): ConnectorModule {
   return {
     credentialsSchema,
+    credentialPipeline: awsCredentialPipeline,
     create: (credentials, context) => createAwsProxyClient(spec, credentials, context),
   };
 }
@@ -87,7 +89,7 @@ async function createAwsProxyClient(
       };
     },
     // An operation that ends on a paginate(...) answers its pages, as list(paginator.paginate(...)) would.
-    processResult: (result) => (result instanceof PageIterator ? result.pages() : result),
+    processResult: (result) => (result instanceof PageIterator ? PageIterator.pagesOf(result) : result),
     close: () => client.destroy(),
   };
 }

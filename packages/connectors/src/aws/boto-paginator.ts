@@ -63,10 +63,13 @@ export class PageIterator {
     this.#maxItems = maxItems;
   }
 
-  /** Every page, in boto3's shape. With MaxItems, fetching stops at the page that reaches it. */
-  pages(): Promise<Record<string, unknown>[]> {
-    this.#pages ??= this.#collect();
-    return this.#pages;
+  /**
+   * Every page, in boto3's shape. With MaxItems, fetching stops at the page that reaches it. Static, so commands
+   * cannot name it (boto3's PageIterator has no such method): the proxy client's processResult calls it.
+   */
+  static pagesOf(iterator: PageIterator): Promise<Record<string, unknown>[]> {
+    iterator.#pages ??= iterator.#collect();
+    return iterator.#pages;
   }
 
   /**
@@ -77,7 +80,7 @@ export class PageIterator {
    */
   async build_full_result(): Promise<Record<string, unknown[]>> {
     const merged: Record<string, unknown[]> = {};
-    for (const page of await this.pages()) {
+    for (const page of await PageIterator.pagesOf(this)) {
       for (const [name, value] of Object.entries(page)) {
         if (Array.isArray(value)) merged[name] = [...(merged[name] ?? []), ...value];
       }

@@ -5,3 +5,4 @@ import { createMysqlClient } from './create-mysql-client';
 export const create: ConnectorFactory = createMysqlClient;
 
 export { mysqlCredentialsSchema as credentialsSchema } from './mysql-credentials';
+export { credentialPipeline } from './mysql-ctp';

@@ -7,3 +7,4 @@ export const create: ConnectorFactory = (credentials, context) =>
   createPostgresClient(credentials, context, POSTGRES_DEFAULTS);
 
 export { postgresCredentialsSchema as credentialsSchema } from './postgres-credentials';
+export { credentialPipeline } from './postgres-ctp';

@@ -10,3 +10,4 @@ export const create: ConnectorFactory = (credentials, context) =>
   createPostgresClient(credentials, context, REDSHIFT_DEFAULTS);
 
 export { postgresCredentialsSchema as credentialsSchema } from '../postgres/postgres-credentials';
+export { credentialPipeline } from './redshift-ctp';

@@ -25,7 +25,8 @@ export function mariadbSkipReason(): string | undefined {
   return undefined;
 }
 
-export async function startMariadb(): Promise<MariadbServer> {
+/** `extraArgs` are added to mariadbd's command line (e.g. `--ssl-cert=…` for a TLS server). */
+export async function startMariadb(extraArgs: readonly string[] = []): Promise<MariadbServer> {
   const server = SERVER_BINARIES.find(existsSync) as string;
   const install = INSTALL_BINARIES.find(existsSync) as string;
   const datadir = await mkdtemp(join(tmpdir(), 'artemis-mariadb-'));
@@ -51,6 +52,7 @@ export async function startMariadb(): Promise<MariadbServer> {
       '--skip-log-bin',
       '--innodb-buffer-pool-size=32M',
       ...asRoot,
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );

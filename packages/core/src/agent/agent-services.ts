@@ -26,6 +26,8 @@ export interface AgentServices {
   readonly resolveCredentials: (credentials: Credentials) => Promise<Credentials>;
   /** The agent's storage backend (MCD_STORAGE or the platform default), created on first use. */
   readonly storage: () => Promise<StorageBackend>;
+  /** Merged into the AWS SDK clients the agent creates on its own identity (private endpoints, tests' fakes). */
+  readonly awsClientOverrides?: Readonly<Record<string, unknown>>;
   /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
   readonly responsePayloadLimitBytes: number | undefined;
   /** Async operations (SPEC §8). */

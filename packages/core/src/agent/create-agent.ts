@@ -89,6 +89,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
+    awsClientOverrides: options.selfHostedCredentials?.aws,
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
     async: {
       dispatcher: options.asyncDispatcher ?? inProcessDispatcher(),

@@ -1,6 +1,6 @@
 import type { RouteContext } from '../agent/agent-services';
 import { AgentError } from '../errors/agent-errors';
-import { parseExecuteRequest } from '../execute/execute-operation';
+import { compileCtpConfig, parseExecuteRequest } from '../execute/execute-operation';
 import { errorResponse, jsonResponse, traceHeaders } from '../http/responses';
 import { validate } from '../http/validation';
 import { currentLogContext, runWithLogContext } from '../logging/log-context';
@@ -31,6 +31,8 @@ export async function submitAsyncRoute({ services, params, request }: RouteConte
     validate(callbackOptionsSchema, parsed.raw);
     const traceId = parsed.operation.trace_id;
     const connectionType = params.connection_type ?? '';
+    // A bad ctp_config is a 400 now too, not a failed job later.
+    await compileCtpConfig(services, connectionType, parsed.ctp_config);
     const operationName = params.operation_name ?? '';
     const now = services.async.now();
     const record: JobRecord = {

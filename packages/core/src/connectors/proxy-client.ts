@@ -1,13 +1,15 @@
 import type { AgentConfig } from '../config/config';
+import type { CredentialPipeline } from '../ctp/credential-pipeline';
 import type { Logger } from '../logging/logger';
 import type { NetworkGuard } from '../network/network-guard';
 import type { StorageBackend } from '../storage/storage-backend';
 import type { StandardSchemaV1 } from './standard-schema';
 
 /**
- * What a connector hands the interpreter (SPEC §5). Every member the control plane can reach is listed here on
- * purpose: `extensions` (and `resolveExtension` for dynamic surfaces such as boto3-style names) come first, then
- * the public members of `wrappedClient`. Lifecycle hooks are not reachable by commands.
+ * What a connector hands the interpreter (SPEC §5). A command on `_client` resolves, in order: the public members of
+ * this object itself (own and inherited: a proxy-client class's methods, as in Apollo), `extensions` (and
+ * `resolveExtension` for dynamic surfaces such as boto3-style names), then the public members of `wrappedClient`.
+ * The lifecycle hooks below are never reachable by commands.
  *
  * Anything public on an object a command can reach is callable: keep internals in `#private` fields.
  */
@@ -38,10 +40,14 @@ export type ConnectorFactory = (
   context: ConnectorContext,
 ) => ProxyClient | Promise<ProxyClient>;
 
-/** A connector: how to create its client, and what credentials it accepts (used to validate self-hosted ones). */
+/**
+ * A connector: how to create its client, what credentials it accepts (used to validate self-hosted ones), and its
+ * default credential pipeline (SPEC §9.1), which shapes flat credentials into the `connect_args` `create` receives.
+ */
 export interface ConnectorModule {
   readonly create: ConnectorFactory;
   readonly credentialsSchema?: StandardSchemaV1;
+  readonly credentialPipeline?: CredentialPipeline;
 }
 
 /** Loads a connector's code on first use (`await import()`), so a health check never pays for drivers. */

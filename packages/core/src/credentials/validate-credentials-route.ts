@@ -26,7 +26,15 @@ export async function validateCredentialsRoute(context: RouteContext) {
     }
     await services.pluginsReady();
     const connector = await services.directory.connectorFor(connectionType).catch(() => undefined);
-    const schema = connector?.credentialsSchema;
+    // Apollo's lookup order: the pipeline's raw-credentials schema, the connector's own, a plugin manifest's.
+    const rawSchema = connector?.credentialPipeline?.rawCredentialsSchema;
+    const manifestSchema = services.directory.manifestOf(connectionType)?.credentials_schema;
+    const schema =
+      rawSchema ??
+      connector?.credentialsSchema ??
+      (manifestSchema
+        ? (await import('../registry/json-schema-standard')).jsonSchemaStandard(manifestSchema)
+        : undefined);
     if (!schema) {
       throw new BadRequestError(
         `Connection type not supported for self-hosted credentials validation: ${connectionType}`,
@@ -37,13 +45,36 @@ export async function validateCredentialsRoute(context: RouteContext) {
         ? error
         : new SelfHostedCredentialsError((error as Error)?.message ?? String(error));
     });
-    const result = await schema['~standard'].validate(resolved);
-    const errors = result.issues ? groupIssues(result.issues, resolved) : {};
+    // A raw-credentials schema describes flat credentials: a pre-shaped secret is checked as the pipeline reads it.
+    const { rawCredentials } = rawSchema ? await import('../ctp/raw-credentials') : { rawCredentials: undefined };
+    const subject = rawCredentials?.(resolved) ?? resolved;
+    const result = await schema['~standard'].validate(subject);
+    const errors = result.issues ? groupIssues(prefixConnectArgs(result.issues, resolved, subject), resolved) : {};
     return resultResponse(
       { valid: Object.keys(errors).length === 0, connection_type: connectionType, errors },
       traceId,
     );
   })(context);
+}
+
+/**
+ * Issues found on the pipeline's flat view name the keys that came from `connect_args` as `connect_args.key`, so
+ * the answer points where the secret holds them.
+ */
+function prefixConnectArgs(
+  issues: readonly StandardIssue[],
+  resolved: Record<string, unknown>,
+  subject: unknown,
+): readonly StandardIssue[] {
+  const connectArgs = resolved.connect_args;
+  if (subject === resolved || !isObject(connectArgs)) return issues;
+  return issues.map((issue) => {
+    const [first, ...rest] = issue.path ?? [];
+    const key = typeof first === 'object' ? first.key : first;
+    const fromConnectArgs =
+      typeof key === 'string' && (Object.hasOwn(connectArgs, key) || !Object.hasOwn(resolved, key));
+    return fromConnectArgs ? { ...issue, path: ['connect_args', key, ...rest] } : issue;
+  });
 }
 
 function groupIssues(issues: readonly StandardIssue[], value: unknown): Record<string, string[]> {

@@ -42,6 +42,12 @@ export function parseExecuteRequest(
   return { ...request, raw };
 }
 
+/** The request's own `ctp_config` compiled, or undefined; the compiler is loaded only when a request sends one. */
+export async function compileCtpConfig(services: AgentServices, connectionType: string, ctpConfig: unknown) {
+  if (ctpConfig === undefined || ctpConfig === null) return undefined;
+  return (await import('../ctp/request-pipeline')).compileRequestPipeline(services, connectionType, ctpConfig);
+}
+
 /**
  * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → commands under
  * the operation timeout → envelope → size handling. Request problems are 4xx; everything that fails once the
@@ -56,9 +62,11 @@ export async function executeOperation(
 ): Promise<AgentResponse> {
   const traced: { traceId?: string | undefined } = {};
   try {
-    const { credentials, operation } = parseExecuteRequest(services, body, traced);
+    const { credentials, operation, ctp_config: ctpConfig } = parseExecuteRequest(services, body, traced);
     const trace = operation.trace_id;
     const offloadKey = options.offloadKey ?? `responses/${trace}`;
+    // A request's own pipeline is compiled (and a bad one refused with a 400) before any secret is fetched.
+    const pipeline = await compileCtpConfig(services, connectionType, ctpConfig);
     return await runWithLogContext(
       { mcd_trace_id: trace, mcd_operation_name: `${connectionType}/${operationName}` },
       async () => {
@@ -70,7 +78,10 @@ export async function executeOperation(
         const registry = registryFor(services);
         let lease: ClientLease;
         try {
-          lease = await registry.acquire(connectionType, resolved, { skipCache: operation.skip_cache ?? false });
+          lease = await registry.acquire(connectionType, resolved, {
+            skipCache: operation.skip_cache ?? false,
+            pipeline,
+          });
         } catch (error) {
           services.logger.warn('Client creation failed', { error: (error as Error).message });
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services, offloadKey);

@@ -8,19 +8,39 @@ export type Member =
   | { readonly kind: 'value'; readonly value: unknown };
 
 /**
- * SPEC §3 resolution: on the proxy client its extensions first, then its wrapped driver object; on any other value,
- * that value's own members and those of its prototypes, stopping before Object.prototype and Function.prototype
- * (so `hasOwnProperty`, `__defineGetter__` and friends are never reachable). A function is never a target.
+ * The proxy client's lifecycle hooks (SPEC §3): called by the agent, never by a command, whatever the client is.
+ */
+const LIFECYCLE_HOOKS = new Set([
+  'close',
+  'processResult',
+  'errorType',
+  'errorAttrs',
+  'endOperation',
+  'resolveExtension',
+  'extensions',
+  'wrappedClient',
+]);
+
+/**
+ * SPEC §3 resolution: on the proxy client, first the public members of the object the factory returned (own and
+ * inherited: Apollo's "methods of the proxy client class"), lifecycle hooks excepted; then its extensions; then its
+ * wrapped driver object. On any other value, that value's own members and those of its prototypes. Lookups stop
+ * before Object.prototype and Function.prototype (so `hasOwnProperty`, `__defineGetter__` and friends are never
+ * reachable). A function is never a target.
  */
 export function resolveMember(target: unknown, name: string, client: ProxyClient): Member {
   assertMethodName(name);
   if (target === client) {
+    // A driver's own `close` (the DB-API connection's) stays reachable through wrappedClient; the hook never is.
+    const own = LIFECYCLE_HOOKS.has(name) || typeof client !== 'object' ? undefined : findMember(client, name);
+    if (own) return own;
     const extension = findExtension(client, name);
     if (extension) return extension;
     if (client.wrappedClient !== undefined && client.wrappedClient !== null) {
       const member = findMember(client.wrappedClient, name);
       if (member) return member;
     }
+    if (LIFECYCLE_HOOKS.has(name)) throw new ForbiddenError(`Method refused: ${name} is a proxy-client lifecycle hook`);
     throw new OperationError(`Failed to resolve method ${name}`);
   }
   const member = findMember(target, name);

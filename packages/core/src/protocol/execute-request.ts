@@ -69,6 +69,8 @@ export const executeRequestSchema = z.object({
     z.transform((value) => value ?? {}),
   ),
   operation: operationSchema,
+  /** A credential pipeline for this request only (SPEC §9.1), checked before anything runs. */
+  ctp_config: optional(jsonObject),
 });
 
 export type ExecuteRequest = z.output<typeof executeRequestSchema>;

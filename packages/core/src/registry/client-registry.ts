@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { ConnectorContext, Credentials, ProxyClient } from '../connectors/proxy-client';
+import type { ConnectorContext, ConnectorModule, Credentials, ProxyClient } from '../connectors/proxy-client';
 import type { Logger } from '../logging/logger';
 import type { ConnectorDirectory } from './connector-directory';
 import { credentialsKey } from './credentials-key';
@@ -23,14 +23,32 @@ export interface ClientRegistryOptions {
   readonly maxEntries: number;
   readonly logger: Logger;
   readonly contextFor: (connectionType: string) => ConnectorContext;
+  /**
+   * Shapes the credentials before the connector sees them (SPEC §9.1, the credential pipeline), with `pipeline` the
+   * request's own when it sent one. `dispose` runs when the client is closed (the pipeline's temp files).
+   */
+  readonly prepareCredentials?: (
+    type: string,
+    connector: ConnectorModule,
+    credentials: Credentials,
+    pipeline: unknown,
+  ) => Promise<{ credentials: Credentials; dispose: () => Promise<void> }>;
+}
+
+export interface AcquireOptions {
+  readonly skipCache?: boolean;
+  /** A request's own credential pipeline (`ctp_config`): its client is never shared, as in Apollo. */
+  readonly pipeline?: unknown;
 }
 
 interface Entry {
   readonly type: string;
-  readonly client: Promise<ProxyClient>;
+  client: Promise<ProxyClient>;
   leases: number;
   retired: boolean;
-  closed: boolean;
+  /** Set on the first close; later callers (shutdown after an eviction) wait for that same close. */
+  closing: Promise<void> | undefined;
+  dispose: (() => Promise<void>) | undefined;
 }
 
 export class ClientRegistry {
@@ -52,9 +70,9 @@ export class ClientRegistry {
         : undefined;
   }
 
-  async acquire(type: string, credentials: Credentials, options: { skipCache?: boolean } = {}): Promise<ClientLease> {
-    if (options.skipCache || !this.#cache) {
-      const entry = this.#newEntry(type, credentials);
+  async acquire(type: string, credentials: Credentials, options: AcquireOptions = {}): Promise<ClientLease> {
+    if (options.skipCache || options.pipeline !== undefined || !this.#cache) {
+      const entry = this.#newEntry(type, credentials, options.pipeline);
       entry.retired = true; // never shared: closed as soon as its one lease ends
       return this.#lease(entry, undefined);
     }
@@ -63,7 +81,7 @@ export class ClientRegistry {
     if (entry) {
       this.#options.logger.debug(`Using cached client for ${type}`);
     } else {
-      entry = this.#newEntry(type, credentials);
+      entry = this.#newEntry(type, credentials, undefined);
       this.#cache.set(key, entry);
       const created = entry;
       // A failed creation is not cached: the next request tries again.
@@ -105,11 +123,32 @@ export class ClientRegistry {
     };
   }
 
-  #newEntry(type: string, credentials: Credentials): Entry {
-    const { directory, contextFor, logger } = this.#options;
-    const client = directory.connectorFor(type).then((connector) => connector.create(credentials, contextFor(type)));
+  #newEntry(type: string, credentials: Credentials, pipeline: unknown): Entry {
+    const { directory, contextFor, logger, prepareCredentials } = this.#options;
+    const entry: Entry = {
+      type,
+      client: Promise.resolve({}),
+      leases: 0,
+      retired: false,
+      closing: undefined,
+      dispose: undefined,
+    };
+    entry.client = directory.connectorFor(type).then(async (connector) => {
+      const prepared = prepareCredentials
+        ? await prepareCredentials(type, connector, credentials, pipeline)
+        : { credentials, dispose: undefined };
+      try {
+        const client = await connector.create(prepared.credentials, contextFor(type));
+        entry.dispose = prepared.dispose;
+        return client;
+      } catch (error) {
+        // A client that was never created cannot own the pipeline's files: they go now.
+        await prepared.dispose?.();
+        throw error;
+      }
+    });
     logger.debug(`Creating ${type} client`);
-    return { type, client, leases: 0, retired: false, closed: false };
+    return entry;
   }
 
   #retire(entry: Entry): void {
@@ -117,9 +156,12 @@ export class ClientRegistry {
     if (entry.leases === 0) void this.#close(entry);
   }
 
-  async #close(entry: Entry): Promise<void> {
-    if (entry.closed) return;
-    entry.closed = true;
+  #close(entry: Entry): Promise<void> {
+    entry.closing ??= this.#shutDown(entry);
+    return entry.closing;
+  }
+
+  async #shutDown(entry: Entry): Promise<void> {
     try {
       const client = await entry.client;
       await client.close?.();
@@ -127,6 +169,8 @@ export class ClientRegistry {
     } catch (error) {
       // A client that failed to be created has nothing to close; a failing close() must not fail the request.
       this.#options.logger.debug(`Discarded ${entry.type} client`, { error: (error as Error).message });
+    } finally {
+      await entry.dispose?.().catch(() => undefined);
     }
   }
 }

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConnectorModule } from '../connectors/proxy-client';
 import type { ConnectorDirectory } from './connector-directory';
+import { type ConnectorManifest, connectorManifestSchema } from './connector-manifest';
 
 /**
  * Loads the plugins named in MCD_CONNECTOR_MODULES into the directory. A module of its own, imported only when that
@@ -14,7 +15,7 @@ export async function loadPlugins(
 ): Promise<void> {
   for (const modulePath of modulePaths) {
     const specifier = isAbsolute(modulePath) || modulePath.startsWith('.') ? resolve(baseDir, modulePath) : modulePath;
-    let loaded: { connectors?: unknown };
+    let loaded: { connectors?: unknown; manifests?: unknown };
     try {
       loaded = (await import(isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier)) as typeof loaded;
     } catch (error) {
@@ -24,6 +25,7 @@ export async function loadPlugins(
     if (typeof connectors !== 'object' || connectors === null) {
       throw new PluginError(`Connector module ${modulePath} must export "connectors": { [type]: factory }`);
     }
+    const manifests = readManifests(modulePath, loaded.manifests, connectors);
     for (const [type, exported] of Object.entries(connectors)) {
       const connector: unknown = typeof exported === 'function' ? { create: exported } : exported;
       if (typeof (connector as ConnectorModule | null)?.create !== 'function') {
@@ -37,9 +39,41 @@ export async function loadPlugins(
       if (directory.has(type)) {
         throw new PluginError(`Connector module ${modulePath}: connection type ${type} is already defined`);
       }
-      directory.register(type, connector as ConnectorModule, modulePath);
+      directory.register(type, connector as ConnectorModule, modulePath, manifests.get(type));
     }
   }
+}
+
+/**
+ * The module's optional `manifests` export: `{ [type]: manifest }` for types it defines. Each must be JSON (it is
+ * served as it is) and match the manifest schema; a bad one stops start-up like any broken plugin.
+ */
+function readManifests(modulePath: string, exported: unknown, connectors: object): Map<string, ConnectorManifest> {
+  const manifests = new Map<string, ConnectorManifest>();
+  if (exported === undefined) return manifests;
+  if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
+    throw new PluginError(`Connector module ${modulePath}: "manifests" must be an object { [type]: manifest }`);
+  }
+  for (const [type, manifest] of Object.entries(exported)) {
+    if (!Object.hasOwn(connectors, type)) {
+      throw new PluginError(`Connector module ${modulePath}: manifests.${type} names no connector of this module`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(JSON.stringify(manifest));
+    } catch {
+      throw new PluginError(`Connector module ${modulePath}: manifests.${type} must be JSON data`);
+    }
+    const parsed = connectorManifestSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PluginError(
+        `Connector module ${modulePath}: manifests.${type}.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    manifests.set(type, parsed.data);
+  }
+  return manifests;
 }
 
 export class PluginError extends Error {

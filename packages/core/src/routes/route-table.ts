@@ -105,6 +105,22 @@ export function createRouter(): Router<RouteHandler> {
       lazyRoute(housekeeping, (m) => m.queueInfoRoute),
     )
     .add(
+      POST,
+      '/api/v1/ctp/validate/:connection_type',
+      lazyRoute(
+        () => import('../ctp/validate-ctp-route'),
+        (m) => m.validateCtpRoute,
+      ),
+    )
+    .add(
+      POST,
+      '/api/v1/agent/custom-connectors/manifests',
+      lazyRoute(
+        () => import('./manifests-route'),
+        (m) => m.manifestsRoute,
+      ),
+    )
+    .add(
       GET,
       '/api/v1/storage/signed/*key',
       lazyRoute(

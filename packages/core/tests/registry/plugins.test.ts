@@ -29,8 +29,8 @@ describe('connector plugins (MCD_CONNECTOR_MODULES)', () => {
         connector_types: {
           native: ['alpha', 'storage', 'zeta'],
           custom: [
-            { type: 'greeter', module: fixture('schema-plugin.mjs') },
-            { type: 'sample', module: SAMPLE_PLUGIN },
+            { type: 'greeter', name: 'greeter' },
+            { type: 'sample', name: 'sample' },
           ],
         },
       },
@@ -46,7 +46,8 @@ describe('connector plugins (MCD_CONNECTOR_MODULES)', () => {
 
     // Act / Assess
     await expect(agent.ready()).resolves.toBeUndefined();
-    expect(agent.services.directory.types().custom).toEqual([{ type: 'sample', module: relative }]);
+    expect(agent.services.directory.types().custom).toEqual([{ type: 'sample', name: 'sample' }]);
+    expect(agent.services.directory.moduleOf('sample')).toBe(relative);
   });
 
   it.each([

@@ -38,4 +38,22 @@ describe('the README plugin example', () => {
     // Assess
     expect(response.body.__mcd_result__).toEqual(['apple', 'pear']);
   });
+
+  it('calls the methods of the proxy-client class, then its wrapped client', async () => {
+    // Act
+    const count = await execute(agent, [{ method: 'count', args: ['apple'] }], {
+      type: 'warehouse',
+      credentials: { initial_stock: { apple: 3 } },
+    });
+    const skus = await execute(agent, [{ method: 'skus' }], {
+      type: 'warehouse',
+      credentials: { initial_stock: { pear: 1, apple: 3 } },
+    });
+    const hook = await execute(agent, [{ method: 'close' }], { type: 'warehouse', credentials: {} });
+
+    // Assess
+    expect(count.body.__mcd_result__).toBe(3);
+    expect(skus.body.__mcd_result__).toEqual(['apple', 'pear']);
+    expect(hook.body.__mcd_error__).toBe('Method refused: close is a proxy-client lifecycle hook');
+  });
 });

@@ -2,9 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from './local-http-server';
 
 /**
- * An HTTP-level fake of the four AWS APIs the credential sources call, served from one endpoint the real SDK clients
- * are pointed at: Secrets Manager, SSM and KMS (JSON 1.1 protocol, dispatched on X-Amz-Target) and STS (Query
- * protocol, form-encoded in, XML out). Error responses use the services' own error codes.
+ * An HTTP-level fake of the AWS APIs the agent calls on its own identity, served from one endpoint the real SDK
+ * clients are pointed at: Secrets Manager, SSM, KMS and Redshift Serverless (JSON 1.1 protocol, dispatched on
+ * X-Amz-Target), STS and Redshift (Query protocol, form-encoded in, XML out). Error responses use the services' own
+ * error codes. Redshift's temporary credentials are `IAM:<DbUser>` / REDSHIFT_PASSWORD.
  */
 export interface FakeAws extends LocalHttpServer {
   /** Secrets Manager: SecretId → SecretString. */
@@ -27,6 +28,9 @@ export interface FakeAwsCall {
   readonly securityToken: string | undefined;
 }
 
+/** The temporary password the fake's Redshift and Redshift Serverless hand out. */
+export const REDSHIFT_PASSWORD = 'redshift-temporary-password';
+
 export const ASSUMED = {
   accessKeyId: 'ASIAFAKEASSUMED',
   secretAccessKey: 'assumed-secret',
@@ -48,7 +52,8 @@ export async function startFakeAws(tls?: { key: string; cert: string }): Promise
     const input: Record<string, unknown> = isJson
       ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
       : Object.fromEntries(new URLSearchParams(body.toString('utf8')));
-    const operation = isJson ? target : `sts.${String(input.Action)}`;
+    const service = input.Version === '2012-12-01' ? 'redshift' : 'sts';
+    const operation = isJson ? target : `${service}.${String(input.Action)}`;
     calls.push({
       operation,
       input,
@@ -116,6 +121,28 @@ export async function startFakeAws(tls?: { key: string; cert: string }): Promise
             Plaintext: Buffer.from(plaintext, 'utf8').toString('base64'),
             EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
           },
+          AMZ_JSON,
+        );
+      }
+      case 'redshift.GetClusterCredentials': {
+        const cluster = String(input.ClusterIdentifier);
+        if (denied.has(cluster)) {
+          return queryError(response, 403, 'UnauthorizedOperation', `Not authorized for cluster ${cluster}`);
+        }
+        return sendXml(
+          response,
+          200,
+          `<GetClusterCredentialsResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><GetClusterCredentialsResult><DbUser>IAM:${String(input.DbUser)}</DbUser><DbPassword>${REDSHIFT_PASSWORD}</DbPassword><Expiration>2099-01-01T00:00:00Z</Expiration></GetClusterCredentialsResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetClusterCredentialsResponse>`,
+        );
+      }
+      case 'RedshiftServerless.GetCredentials': {
+        const workgroup = String(input.workgroupName);
+        if (denied.has(workgroup))
+          return jsonError(response, 400, 'AccessDeniedException', `Not authorized for ${workgroup}`);
+        return sendJson(
+          response,
+          200,
+          { dbUser: `IAMR:${workgroup}`, dbPassword: REDSHIFT_PASSWORD, expiration: 4070908800 },
           AMZ_JSON,
         );
       }
