@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { describeIssue } from '../errors/zod-issue';
+import { forEachCallValue } from './call-values';
 
 /**
  * The execute route's body (SPEC §3). Python clients send `null` for absent optional fields, so every optional field
@@ -26,11 +28,27 @@ const jsonObject = z.custom<Record<string, unknown>>(
   { error: 'expected object' },
 );
 
+/**
+ * A `{"__type__": "call"}` value anywhere in args or kwargs is a command: the same schema checks it (and, through
+ * it, its `next` chain and its own call values), its issues reported under its path, e.g.
+ * `operation.commands.0.args.0.next.method`. The walk is the decoder's (`forEachCallValue`), so what is checked is
+ * exactly what would run.
+ */
+const callValuesAreCommands = z.superRefine((value: unknown, context) => {
+  forEachCallValue(value, [], (call, path) => {
+    const parsed = commandSchema.safeParse(call, { reportInput: true });
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      context.addIssue({ code: 'custom', message: describeIssue(issue), path: [...path, ...issue.path] });
+    }
+  });
+});
+
 export const commandSchema: z.ZodMiniType<Command> = z.object({
   target: optional(z.string()),
   method: z.string(),
-  args: optional(z.array(z.unknown())),
-  kwargs: optional(jsonObject),
+  args: optional(z.array(z.unknown()).check(callValuesAreCommands)),
+  kwargs: optional(jsonObject.check(callValuesAreCommands)),
   store: optional(z.string()),
   get next() {
     return optional(commandSchema);
