@@ -43,7 +43,7 @@ export function forEachCallValue(
       return;
     }
     const kind = argumentKind(item);
-    if (kind === 'call') return visit(item as Record<string, unknown>, [...at]);
+    if (kind === 'call') visit(item as Record<string, unknown>, [...at]);
     if (kind !== 'plain') return;
     for (const key of Object.keys(item)) {
       at.push(key);
