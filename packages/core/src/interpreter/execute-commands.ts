@@ -37,7 +37,8 @@ class CommandRun implements DecodingScope {
   /** A command and its `next` links, each called on the previous result. */
   async chain(command: Command): Promise<unknown> {
     let result = await this.#invoke(this.lookup(command.target ?? '_client'), command);
-    for (let link = command.next; link; link = link.next) {
+    for (let link = command.next; link != null; link = link.next) {
+      if (typeof link !== 'object') throw new OperationError('next must be a command object');
       // Deviation: Apollo silently redirected a call on a falsy result to _client.
       if (result === null || result === undefined) {
         throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
@@ -52,14 +53,14 @@ class CommandRun implements DecodingScope {
     return this.#variables.get(name);
   }
 
-  /** A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. */
+  /**
+   * A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. The request
+   * schema has checked its shape like any command's; the checks below hold for commands that come some other way.
+   */
   async call(value: unknown): Promise<unknown> {
-    const command = value as Partial<Command>;
-    if (typeof command.method !== 'string') throw new OperationError('call value: method must be a string');
-    if (command.target != null && typeof command.target !== 'string') {
-      throw new OperationError('call value: target must be a string');
-    }
-    return this.chain(command as Command);
+    const { target } = value as Partial<Command>;
+    if (target != null && typeof target !== 'string') throw new OperationError('call value: target must be a string');
+    return this.chain(value as Command);
   }
 
   async #invoke(target: unknown, command: Command): Promise<unknown> {
@@ -76,6 +77,9 @@ class CommandRun implements DecodingScope {
 
   async #call(member: Extract<Member, { kind: 'method' }>, command: Command): Promise<unknown> {
     if (command.args != null && !Array.isArray(command.args)) throw new OperationError('args must be a list');
+    if (command.kwargs != null && (typeof command.kwargs !== 'object' || Array.isArray(command.kwargs))) {
+      throw new OperationError('kwargs must be an object');
+    }
     const args = (await decodeValue(command.args ?? [], this)) as unknown[];
     const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
     return await member.fn.apply(member.receiver, bindArguments(command.method, member.fn, args, kwargs));

@@ -1,6 +1,7 @@
+import { isAnyArrayBuffer } from 'node:util/types';
 import type { ProxyClient } from '../connectors/proxy-client';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
-import { assertMethodName } from './name-rules';
+import { assertBinaryMemberName, assertMethodName } from './name-rules';
 
 /** What a method name resolves to on a target: a function to call on `receiver`, or a plain value. */
 export type Member =
@@ -12,7 +13,7 @@ export type Member =
  * that value's own members and those of its prototypes, stopping before Object.prototype and Function.prototype
  * (so `hasOwnProperty`, `__defineGetter__` and friends are never reachable). A function is never a target.
  */
-export function resolveMember(target: unknown, name: string, client: ProxyClient): Member {
+export function resolveMember(target: unknown, name: unknown, client: ProxyClient): Member {
   assertMethodName(name);
   if (target === client) {
     const extension = findExtension(client, name);
@@ -40,6 +41,7 @@ function findMember(target: unknown, name: string): Member | undefined {
   if (target === null || target === undefined) {
     throw new OperationError(`Cannot resolve method ${name} on ${String(target)}`);
   }
+  if (ArrayBuffer.isView(target) || isAnyArrayBuffer(target)) assertBinaryMemberName(name);
   // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods.
   const holder: object = typeof target === 'object' ? target : Object(target);
   for (let owner: object | null = holder; owner !== null; owner = Object.getPrototypeOf(owner)) {
