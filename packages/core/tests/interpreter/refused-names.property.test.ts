@@ -123,8 +123,9 @@ function trapClient(hits: string[], probes: string[]): ProxyClient {
     plant(object, 'probe', probes);
     return object;
   };
-  class TrapView extends DataView {}
-  for (const name of POOL_REVEALING) plant(TrapView.prototype, name, hits);
+  // A DataView whose prototype plants the pool-revealing names before DataView.prototype's own getters.
+  const trapViewPrototype = Object.create(DataView.prototype) as object;
+  for (const name of POOL_REVEALING) plant(trapViewPrototype, name, hits);
   const driver = {
     ok: () => 'ok',
     child: () => trapObject(1),
@@ -133,7 +134,7 @@ function trapClient(hits: string[], probes: string[]): ProxyClient {
     str: () => 'Some Text',
     num: () => 2.5,
     bytes: () => Buffer.from('pooled bytes'),
-    view: () => new TrapView(new ArrayBuffer(8)),
+    view: () => Object.setPrototypeOf(new DataView(new ArrayBuffer(8)), trapViewPrototype) as DataView,
     echo: (...args: unknown[]) => args,
     value: (value: unknown) => value,
     nothing: () => null,
