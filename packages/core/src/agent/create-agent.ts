@@ -5,6 +5,7 @@ import type { SelfHostedCredentialsOptions } from '../credentials/self-hosted-op
 import { PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
+import type { HeapReader } from '../memory/heap-guard';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import { ConnectorDirectory } from '../registry/connector-directory';
@@ -29,6 +30,8 @@ export interface AgentOptions {
   /** SDK client overrides for the default self-hosted credential sources (private endpoints, tests). */
   readonly selfHostedCredentials?: SelfHostedCredentialsOptions;
   readonly responsePayloadLimitBytes?: number;
+  /** Heap figures for the memory guard (tests); V8's own by default. */
+  readonly readHeap?: HeapReader;
   /** Overrides the storage backend chosen from the configuration (tests, embedding). */
   readonly storage?: () => Promise<StorageBackend>;
 }
@@ -74,6 +77,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
+    readHeap: options.readHeap,
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
   };
   const router = createRouter();

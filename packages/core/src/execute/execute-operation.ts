@@ -6,6 +6,7 @@ import { errorResponse } from '../http/responses';
 import { validate } from '../http/validation';
 import { executeCommands } from '../interpreter/execute-commands';
 import { runWithLogContext } from '../logging/log-context';
+import { heapGuard } from '../memory/heap-guard';
 import type { AgentResponse } from '../protocol/agent-response';
 import { type Command, executeRequestSchema } from '../protocol/execute-request';
 import { WireKey } from '../protocol/wire-keys';
@@ -51,9 +52,15 @@ export async function executeOperation(
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services);
         }
         const started = performance.now();
+        const { limits } = services.config;
+        const memory = heapGuard(limits.memoryGuardHeapFraction, services.readHeap);
         try {
           const result = await runWithTimeout(services.config.operationTimeoutSeconds, (signal) =>
-            executeCommands(operation.commands, lease.client, signal),
+            executeCommands(operation.commands, lease.client, {
+              signal,
+              memory,
+              maxPrimitiveResultLength: limits.maxPrimitiveResultLength,
+            }),
           );
           const processed = lease.client.processResult ? await lease.client.processResult(result) : result;
           const response =
@@ -63,6 +70,7 @@ export async function executeOperation(
               operation,
               trace,
               services,
+              memory,
             ));
           await lease.release('success');
           services.logger.debug('Operation executed', { elapsed_ms: Math.round(performance.now() - started) });

@@ -1,11 +1,22 @@
 import type { ProxyClient } from '../connectors/proxy-client';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
+import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 import type { Command } from '../protocol/execute-request';
 import { type DecodingScope, decodeValue } from './argument-decoding';
-import { type Member, resolveMember } from './member-resolution';
+import { assertPrimitiveResult, callCost, isPrimitive } from './bounded-members';
+import { describe, type Member, resolveMember } from './member-resolution';
 import { parametersOf, REST_KEYWORDS } from './method-parameters';
 import { assertStoreName } from './name-rules';
 import { createOperationUtils } from './operation-utils';
+
+export interface InterpreterOptions {
+  /** Fires when the operation times out: the next call is not made. */
+  readonly signal?: AbortSignal | undefined;
+  /** Asked before every call and every store, and before a primitive method allocates (issue 9). */
+  readonly memory?: MemoryBudget | undefined;
+  /** MCD_MAX_PRIMITIVE_RESULT_LENGTH. */
+  readonly maxPrimitiveResultLength?: number | undefined;
+}
 
 /**
  * Runs an operation's commands in order against `client` and returns the last result (SPEC §3). Variables live in a
@@ -14,9 +25,9 @@ import { createOperationUtils } from './operation-utils';
 export async function executeCommands(
   commands: readonly Command[],
   client: ProxyClient,
-  signal?: AbortSignal,
+  options: InterpreterOptions = {},
 ): Promise<unknown> {
-  const run = new CommandRun(client, signal);
+  const run = new CommandRun(client, options);
   let last: unknown = null;
   for (const command of commands) last = await run.chain(command);
   return last;
@@ -26,10 +37,14 @@ class CommandRun implements DecodingScope {
   readonly #variables = new Map<string, unknown>();
   readonly #client: ProxyClient;
   readonly #signal: AbortSignal | undefined;
+  readonly #memory: MemoryBudget;
+  readonly #maxPrimitiveResultLength: number;
 
-  constructor(client: ProxyClient, signal: AbortSignal | undefined) {
+  constructor(client: ProxyClient, options: InterpreterOptions) {
     this.#client = client;
-    this.#signal = signal;
+    this.#signal = options.signal;
+    this.#memory = options.memory ?? UNLIMITED_MEMORY;
+    this.#maxPrimitiveResultLength = options.maxPrimitiveResultLength ?? Number.POSITIVE_INFINITY;
     this.#variables.set('_client', client);
     this.#variables.set('__utils', createOperationUtils());
   }
@@ -65,11 +80,14 @@ class CommandRun implements DecodingScope {
 
   async #invoke(target: unknown, command: Command): Promise<unknown> {
     this.#signal?.throwIfAborted();
+    this.#memory.check('running commands');
     const member = resolveMember(target, command.method, this.#client);
     const result = member.kind === 'value' ? member.value : await this.#call(member, command);
     if (typeof result === 'function') throw new ForbiddenError(`Method ${command.method} returned a function`);
+    if (isPrimitive(target)) assertPrimitiveResult(target, command.method, result, this.#maxPrimitiveResultLength);
     if (command.store != null) {
       assertStoreName(command.store);
+      this.#memory.check('storing a variable');
       this.#variables.set(command.store, result);
     }
     return result;
@@ -82,7 +100,10 @@ class CommandRun implements DecodingScope {
     }
     const args = (await decodeValue(command.args ?? [], this)) as unknown[];
     const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
-    return await member.fn.apply(member.receiver, bindArguments(command.method, member.fn, args, kwargs));
+    const bound = bindArguments(command.method, member.fn, args, kwargs);
+    const bytes = callCost(member.receiver, command.method, bound);
+    if (bytes > 0) this.#memory.reserve(bytes, `calling ${command.method} on ${describe(member.receiver)}`);
+    return await member.fn.apply(member.receiver, bound);
   }
 }
 

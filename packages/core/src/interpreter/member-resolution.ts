@@ -1,6 +1,7 @@
 import { isAnyArrayBuffer } from 'node:util/types';
 import type { ProxyClient } from '../connectors/proxy-client';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
+import { assertNotAmplifying, assertPrimitiveMember, isPrimitive } from './bounded-members';
 import { assertBinaryMemberName, assertMethodName } from './name-rules';
 
 /** What a method name resolves to on a target: a function to call on `receiver`, or a plain value. */
@@ -42,7 +43,10 @@ function findMember(target: unknown, name: string): Member | undefined {
     throw new OperationError(`Cannot resolve method ${name} on ${String(target)}`);
   }
   if (ArrayBuffer.isView(target) || isAnyArrayBuffer(target)) assertBinaryMemberName(name);
-  // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods.
+  assertNotAmplifying(target, name);
+  // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods, but
+  // only the bounded members of an allow-list (primitive-members.ts).
+  if (isPrimitive(target)) assertPrimitiveMember(target, name);
   const holder: object = typeof target === 'object' ? target : Object(target);
   for (let owner: object | null = holder; owner !== null; owner = Object.getPrototypeOf(owner)) {
     if (owner === Object.prototype || owner === Function.prototype) return undefined;
