@@ -1,12 +1,5 @@
 import { join } from 'node:path';
-import {
-  buildForTest,
-  fixtureEnv,
-  freePort,
-  SAMPLE_PLUGIN,
-  type StartedProcess,
-  startProcess,
-} from '@artemis/testkit';
+import { buildForTest, fixtureEnv, freePort, SAMPLE_PLUGIN, type StartedProcess, startProcess } from '@artemis/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 /*
@@ -25,15 +18,19 @@ let agent: StartedProcess;
 beforeAll(async () => {
   bundle = await buildForTest('generic');
   const port = await freePort();
-  agent = await startProcess(process.execPath, [`--max-old-space-size=${HEAP_MIB}`, join(bundle.dir, 'generic/index.mjs')], {
-    env: {
-      ...fixtureEnv({ MCD_LOG_LEVEL: 'info', MCD_CONNECTOR_MODULES: SAMPLE_PLUGIN }),
-      PATH: process.env.PATH,
-      PORT: String(port),
-      MCD_LISTEN_HOST: '127.0.0.1',
+  agent = await startProcess(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_MIB}`, join(bundle.dir, 'generic/index.mjs')],
+    {
+      env: {
+        ...fixtureEnv({ MCD_LOG_LEVEL: 'info', MCD_CONNECTOR_MODULES: SAMPLE_PLUGIN }),
+        PATH: process.env.PATH,
+        PORT: String(port),
+        MCD_LISTEN_HOST: '127.0.0.1',
+      },
+      ready: /listening on (http:\/\/[\d.:]+)/,
     },
-    ready: /listening on (http:\/\/[\d.:]+)/,
-  });
+  );
 });
 
 afterAll(async () => {
