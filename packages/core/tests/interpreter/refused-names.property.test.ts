@@ -18,7 +18,6 @@ const ALLOWED = ['obj', 'arr', 'str', 'num', 'bytes', 'view', 'echo', 'value', '
 const PRIMITIVE_METHODS = ['at', 'length', 'slice', 'toUpperCase', 'subarray', 'toFixed', 'concat', 'split'];
 const FORBIDDEN = [...REFUSED, ...MALFORMED, ...POOL_REVEALING];
 const REACHABLE = [...ALLOWED, ...PRIMITIVE_METHODS];
-const NAMES = [...FORBIDDEN, ...REACHABLE];
 const VARIABLES = ['_client', '__utils', 'v', 'w', 'constructor', '__proto__', 'prototype', 'toString'];
 const KEYS = ['__type__', '__reference__', '__data__', 'method', 'next', 'args', 'kwargs', 'target', 'store', 'a'];
 
@@ -83,7 +82,10 @@ class Shapes {
     const slots: [Record<string, unknown>, string][] = [];
     const collect = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
-      if (Array.isArray(value)) return value.forEach(collect);
+      if (Array.isArray(value)) {
+        value.forEach(collect);
+        return;
+      }
       const object = value as Record<string, unknown>;
       if ('method' in object) for (const key of COMMAND_KEYS) slots.push([object, key]);
       if ('__reference__' in object) slots.push([object, '__reference__']);
