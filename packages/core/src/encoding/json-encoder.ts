@@ -20,7 +20,7 @@ export function encodeJson(value: unknown, memory: MemoryBudget = UNLIMITED_MEMO
   walk = { memory, size: 0, visits: 0 };
   try {
     const safe = toJsonSafe(value, '', 0);
-    memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
+    if (walk.size >= SMALL_TEXT) memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
     return JSON.stringify(safe) ?? 'null';
   } finally {
     walk = outer;
@@ -44,6 +44,8 @@ const SCALAR_CHARACTERS = 12;
  * the copy V8 makes when it flattens the text it built in parts.
  */
 const TEXT_BYTES_PER_CHARACTER = 3;
+/** Below this many characters the text fits in any guard's margin: not worth asking (the one-command hot path). */
+const SMALL_TEXT = 256 * 1024;
 /** How often (in containers visited) the pass asks the memory guard about the text so far. */
 const VISITS_PER_CHECK = 4096;
 

@@ -1,4 +1,5 @@
 import type { AgentServices } from '../agent/agent-services';
+import { perAgent } from '../agent/per-agent';
 import type { ProxyClient } from '../connectors/proxy-client';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { parseJsonBody } from '../http/json-body';
@@ -53,7 +54,7 @@ export async function executeOperation(
         }
         const started = performance.now();
         const { limits } = services.config;
-        const memory = heapGuard(limits.memoryGuardHeapFraction, services.readHeap);
+        const memory = memoryGuardFor(services);
         try {
           const result = await runWithTimeout(services.config.operationTimeoutSeconds, (signal) =>
             executeCommands(operation.commands, lease.client, {
@@ -88,6 +89,11 @@ export async function executeOperation(
     return errorResponse(error, traceId);
   }
 }
+
+/** One guard per agent: it holds nothing but the fraction and the heap reader. */
+const memoryGuardFor = perAgent((services) =>
+  heapGuard(services.config.limits.memoryGuardHeapFraction, services.readHeap),
+);
 
 function failureEnvelope(error: unknown, client: ProxyClient, traceId: string) {
   return toErrorEnvelope(error, {

@@ -9,26 +9,36 @@ import type { Command } from '../protocol/execute-request';
  * link, or a call value in an argument), so nesting call values cannot get around the `next` limit.
  */
 export function assertWithinLimits(commands: readonly Command[], limits: AgentConfig['limits']): void {
-  let count = commands.length;
-  commands.forEach((command, index) => {
-    const walk = (link: Command, depth: number): void => {
-      for (let at: Command | null | undefined = link; at; at = at.next, depth++) {
-        if (depth > limits.maxChainDepth) {
-          throw new BadRequestError(
-            `operation.commands.${index}: chain of ${depth} nested calls exceeds the limit of ${limits.maxChainDepth}`,
-          );
-        }
-        const inner = (call: Record<string, unknown>) => {
-          count++;
-          walk(call as unknown as Command, depth + 1);
-        };
-        if (at.args) forEachCallValue(at.args, [], inner);
-        if (at.kwargs) forEachCallValue(at.kwargs, [], inner);
-      }
+  const counter = { count: commands.length, maxChainDepth: limits.maxChainDepth, index: 0 };
+  for (; counter.index < commands.length; counter.index++) {
+    walkChain(commands[counter.index] as Command, 0, counter);
+  }
+  if (counter.count > limits.maxCommands) {
+    throw new BadRequestError(`Too many commands: ${counter.count} (limit ${limits.maxCommands})`);
+  }
+}
+
+interface Counter {
+  count: number;
+  readonly maxChainDepth: number;
+  /** The top-level command being walked, for the message. */
+  index: number;
+}
+
+/** A chain and, through its call values, every chain nested in it: `depth` calls deep at its first link. */
+function walkChain(link: Command, depth: number, counter: Counter): void {
+  for (let at: Command | null | undefined = link; at; at = at.next, depth++) {
+    if (depth > counter.maxChainDepth) {
+      throw new BadRequestError(
+        `operation.commands.${counter.index}: chain of ${depth} nested calls exceeds the limit of ${counter.maxChainDepth}`,
+      );
+    }
+    if (at.args == null && at.kwargs == null) continue;
+    const inner = (call: Record<string, unknown>) => {
+      counter.count++;
+      walkChain(call as unknown as Command, depth + 1, counter);
     };
-    walk(command, 0);
-  });
-  if (count > limits.maxCommands) {
-    throw new BadRequestError(`Too many commands: ${count} (limit ${limits.maxCommands})`);
+    forEachCallValue(at.args, [], inner);
+    forEachCallValue(at.kwargs, [], inner);
   }
 }

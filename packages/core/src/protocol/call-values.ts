@@ -30,26 +30,32 @@ export function forEachCallValue(
   path: ValuePath,
   visit: (call: Record<string, unknown>, path: ValuePath) => void,
 ): void {
-  // One mutable path, copied only for a call value: a large plain argument (executemany rows) allocates nothing.
-  const at = [...path];
-  const walk = (item: unknown): void => {
-    if (typeof item !== 'object' || item === null) return;
-    if (Array.isArray(item)) {
-      for (let i = 0; i < item.length; i++) {
-        at.push(i);
-        walk(item[i]);
-        at.pop();
-      }
-      return;
-    }
-    const kind = argumentKind(item);
-    if (kind === 'call') visit(item as Record<string, unknown>, [...at]);
-    if (kind !== 'plain') return;
-    for (const key of Object.keys(item)) {
-      at.push(key);
-      walk((item as Record<string, unknown>)[key]);
+  // Nothing to walk in the common case (scalar arguments): no path is allocated, no closure created.
+  if (typeof value !== 'object' || value === null) return;
+  walk(value, [...path], visit);
+}
+
+/** One mutable path, copied only for a call value: a large plain argument (executemany rows) allocates nothing. */
+function walk(item: unknown, at: (string | number)[], visit: (call: Record<string, unknown>, path: ValuePath) => void) {
+  if (typeof item !== 'object' || item === null) return;
+  if (Array.isArray(item)) {
+    for (let i = 0; i < item.length; i++) {
+      const element: unknown = item[i];
+      if (typeof element !== 'object' || element === null) continue;
+      at.push(i);
+      walk(element, at, visit);
       at.pop();
     }
-  };
-  walk(value);
+    return;
+  }
+  const kind = argumentKind(item);
+  if (kind === 'call') visit(item as Record<string, unknown>, [...at]);
+  if (kind !== 'plain') return;
+  for (const key of Object.keys(item)) {
+    const member: unknown = (item as Record<string, unknown>)[key];
+    if (typeof member !== 'object' || member === null) continue;
+    at.push(key);
+    walk(member, at, visit);
+    at.pop();
+  }
 }

@@ -34,12 +34,13 @@ const jsonObject = z.custom<Record<string, unknown>>(
  * `operation.commands.0.args.0.next.method`. The walk is the decoder's (`forEachCallValue`), so what is checked is
  * exactly what would run.
  */
-const callValuesAreCommands = z.superRefine((value: unknown, context) => {
-  forEachCallValue(value, [], (call, path) => {
+const callValuesAreCommands = z.check<unknown>((payload) => {
+  forEachCallValue(payload.value, [], (call, path) => {
     const parsed = commandSchema.safeParse(call, { reportInput: true });
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
-      context.addIssue({ code: 'custom', message: describeIssue(issue), path: [...path, ...issue.path] });
+      const message = describeIssue(issue);
+      payload.issues.push({ code: 'custom', message, input: call, path: [...path, ...issue.path] });
     }
   });
 });
