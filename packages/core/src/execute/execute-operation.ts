@@ -13,7 +13,7 @@ import { type Command, executeRequestSchema } from '../protocol/execute-request'
 import { WireKey } from '../protocol/wire-keys';
 import type { ClientLease } from '../registry/client-registry';
 import { registryFor } from '../registry/registry-for';
-import { assertWithinLimits } from './operation-limits';
+import { assertOperationShape } from './operation-shape';
 import { runWithTimeout } from './run-with-timeout';
 import { binaryResponse, shapeResponse } from './shape-response';
 
@@ -34,7 +34,7 @@ export async function executeOperation(
     traceId = peekTraceId(raw);
     const { credentials, operation } = validate(executeRequestSchema, raw);
     traceId = operation.trace_id;
-    assertWithinLimits(operation.commands, services.config.limits);
+    assertOperationShape(operation.commands, services.config.limits);
     const trace = traceId;
     return await runWithLogContext(
       { mcd_trace_id: trace, mcd_operation_name: `${connectionType}/${operationName}` },

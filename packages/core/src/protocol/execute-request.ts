@@ -1,6 +1,4 @@
 import * as z from 'zod/mini';
-import { describeIssue } from '../errors/zod-issue';
-import { forEachCallValue } from './call-values';
 
 /**
  * The execute route's body (SPEC §3). Python clients send `null` for absent optional fields, so every optional field
@@ -29,27 +27,15 @@ const jsonObject = z.custom<Record<string, unknown>>(
 );
 
 /**
- * A `{"__type__": "call"}` value anywhere in args or kwargs is a command: the same schema checks it (and, through
- * it, its `next` chain and its own call values), its issues reported under its path, e.g.
- * `operation.commands.0.args.0.next.method`. The walk is the decoder's (`forEachCallValue`), so what is checked is
- * exactly what would run.
+ * One command: at top level, as a `next` link, and as a `{"__type__": "call"}` value anywhere in args or kwargs,
+ * which `execute/operation-shape.ts` checks with this same schema (under the value's own path) in the one walk that
+ * also counts them against the limits.
  */
-const callValuesAreCommands = z.check<unknown>((payload) => {
-  forEachCallValue(payload.value, [], (call, path) => {
-    const parsed = commandSchema.safeParse(call, { reportInput: true });
-    if (parsed.success) return;
-    for (const issue of parsed.error.issues) {
-      const message = describeIssue(issue);
-      payload.issues.push({ code: 'custom', message, input: call, path: [...path, ...issue.path] });
-    }
-  });
-});
-
 export const commandSchema: z.ZodMiniType<Command> = z.object({
   target: optional(z.string()),
   method: z.string(),
-  args: optional(z.array(z.unknown()).check(callValuesAreCommands)),
-  kwargs: optional(jsonObject.check(callValuesAreCommands)),
+  args: optional(z.array(z.unknown())),
+  kwargs: optional(jsonObject),
   store: optional(z.string()),
   get next() {
     return optional(commandSchema);
