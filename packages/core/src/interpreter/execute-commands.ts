@@ -70,8 +70,9 @@ class CommandRun implements DecodingScope {
   }
 
   /**
-   * A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. The request
-   * schema has checked its shape like any command's; the checks below hold for commands that come some other way.
+   * A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. The command
+   * schema has checked its shape before anything ran (execute/operation-shape.ts); the checks here and in #invoke and
+   * #call hold for commands that reach the interpreter some other way.
    */
   async call(value: unknown): Promise<unknown> {
     const { target } = value as Partial<Command>;
