@@ -36,6 +36,11 @@ ARG MCD_AGENT_BUILD=0
 ENV MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
     MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
 COPY --from=build /src/dist/lambda/ ${LAMBDA_TASK_ROOT}/
+# The heap from the function's memory (75% of AWS_LAMBDA_FUNCTION_MEMORY_SIZE, read at start): Lambda runs an exec
+# wrapper with its own node command line, whose --max-old-space-size (~90% of the memory) would win over NODE_OPTIONS
+# and leave the memory guard (MCD_MEMORY_GUARD_HEAP_FRACTION) no room for Buffers. See scripts/image/node-with-heap.
+COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /opt/node-with-heap
+ENV AWS_LAMBDA_EXEC_WRAPPER=/opt/node-with-heap
 CMD ["index.handler"]
 
 # ---- cloudrun: slim Node, non-root, the adapter's own server on 0.0.0.0:$PORT --------------------------------------
@@ -49,11 +54,13 @@ ENV NODE_ENV=production \
     MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/cloudrun/ ./
+COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /usr/local/bin/node-with-heap
 USER node
 EXPOSE 8080
-# Exec form: node itself is PID 1 and receives SIGTERM (a shell or `npm start` in between would swallow it), so
-# in-flight requests are drained before Cloud Run's SIGKILL.
-CMD ["node", "index.mjs"]
+# Exec form, and node-with-heap ends in `exec node`: node itself is PID 1 and receives SIGTERM (a shell or
+# `npm start` left in between would swallow it), so in-flight requests are drained before Cloud Run's SIGKILL. The
+# heap is 75% of the container's memory limit, which Cloud Run sets from the service's configured memory.
+CMD ["node-with-heap", "index.mjs"]
 
 # ---- azure: Azure Functions Node 22 host; the app folder (host.json, package.json, index.mjs) is the wwwroot --------
 FROM mcr.microsoft.com/azure-functions/node:4-node${NODE_VERSION} AS azure
@@ -64,6 +71,9 @@ ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
     MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
 COPY --from=build /src/dist/azure/ /home/site/wwwroot/
+# The Functions host starts the node worker itself and shares the container's memory with it: V8's default heap
+# (a quarter of the memory Node sees) applies; set languageWorkers__node__arguments=--max-old-space-size=<MiB> to
+# change it (README, "Memory").
 
 # ---- generic: the plain local server, for any container platform --------------------------------------------------
 FROM node:${NODE_VERSION}-slim AS generic
@@ -77,8 +87,10 @@ ENV NODE_ENV=production \
     MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/generic/ ./
+COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /usr/local/bin/node-with-heap
 # The FILESYSTEM storage (the generic default) writes here; mount a volume to keep it.
 RUN mkdir -p /app/.artemis/storage && chown -R node:node /app/.artemis
 USER node
 EXPOSE 8081
-CMD ["node", "index.mjs"]
+# The heap is 75% of the container's memory limit (`docker run --memory`), V8's default without one.
+CMD ["node-with-heap", "index.mjs"]

@@ -2,6 +2,7 @@ import type { AsyncDispatcher } from '../async/async-dispatcher';
 import type { AgentConfig, StorageType } from '../config/config';
 import type { Credentials } from '../connectors/proxy-client';
 import type { Logger } from '../logging/logger';
+import type { HeapReader } from '../memory/heap-guard';
 import type { AgentRequest } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import type { ConnectorDirectory } from '../registry/connector-directory';
@@ -30,6 +31,8 @@ export interface AgentServices {
   readonly awsClientOverrides?: Readonly<Record<string, unknown>>;
   /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
   readonly responsePayloadLimitBytes: number | undefined;
+  /** Heap figures for the memory guard; V8's own when undefined (tests inject theirs). */
+  readonly readHeap: HeapReader | undefined;
   /** Async operations (SPEC §8). */
   readonly async: AsyncServices;
 }

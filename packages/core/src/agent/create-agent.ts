@@ -6,6 +6,7 @@ import type { SelfHostedCredentialsOptions } from '../credentials/self-hosted-op
 import { PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
 import { createLogger, type Logger } from '../logging/logger';
+import type { HeapReader } from '../memory/heap-guard';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import { ConnectorDirectory } from '../registry/connector-directory';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   /** SDK client overrides for the default self-hosted credential sources (private endpoints, tests). */
   readonly selfHostedCredentials?: SelfHostedCredentialsOptions;
   readonly responsePayloadLimitBytes?: number;
+  /** Heap figures for the memory guard (tests); V8's own by default. */
+  readonly readHeap?: HeapReader;
   /** Overrides the storage backend chosen from the configuration (tests, embedding). */
   readonly storage?: () => Promise<StorageBackend>;
   /** How async work reaches a worker (SPEC §8); in this process when omitted (the local server, Cloud Run). */
@@ -90,6 +93,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
     awsClientOverrides: options.selfHostedCredentials?.aws,
+    readHeap: options.readHeap,
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
     async: {
       dispatcher: options.asyncDispatcher ?? inProcessDispatcher(),

@@ -27,6 +27,10 @@ export interface AgentConfig {
     readonly maxChainDepth: number;
     readonly maxRequestBodyBytes: number;
     readonly maxJsonDepth: number;
+    /** An operation is aborted once the V8 heap passes this fraction of its limit (0 < f ≤ 1). */
+    readonly memoryGuardHeapFraction: number;
+    /** Longest string (or array) a method on a primitive value may return. */
+    readonly maxPrimitiveResultLength: number;
   };
   readonly clientCache: { readonly ttlSeconds: number; readonly maxEntries: number };
   /** Limits of the local server and the Cloud Run server against slow or many clients (server/local-server.ts). */
@@ -102,6 +106,13 @@ const port = z.pipe(
   nonNegativeInt,
   z.number().check(z.refine((n) => n <= 65535, 'expected a port number from 0 to 65535')),
 );
+const fraction = z.pipe(
+  z.pipe(
+    z.string().check(z.regex(/^(0|1)?(\.\d+)?$/, 'expected a fraction such as 0.85')),
+    z.transform((text) => Number(text)),
+  ),
+  z.number().check(z.refine((n) => n > 0 && n <= 1, 'expected a fraction above 0 and at most 1')),
+);
 const bool = z.stringbool({ error: 'expected true or false' });
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 const url = z.string().check(z.refine((v) => URL.canParse(v), 'expected an absolute URL'));
@@ -169,6 +180,8 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       maxChainDepth: read('MCD_MAX_CHAIN_DEPTH', positiveInt, 64),
       maxRequestBodyBytes: read('MCD_MAX_REQUEST_BODY_BYTES', positiveInt, 32 * 1024 * 1024),
       maxJsonDepth: read('MCD_MAX_JSON_DEPTH', positiveInt, 256),
+      memoryGuardHeapFraction: read('MCD_MEMORY_GUARD_HEAP_FRACTION', fraction, 0.85),
+      maxPrimitiveResultLength: read('MCD_MAX_PRIMITIVE_RESULT_LENGTH', positiveInt, 16 * 1024 * 1024),
     },
     clientCache: {
       ttlSeconds: read('MCD_CLIENT_CACHE_EXPIRATION_SECONDS', nonNegativeInt, 60),

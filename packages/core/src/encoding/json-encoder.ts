@@ -1,4 +1,5 @@
 import { isDate, isMap, isSet, isUint8Array } from 'node:util/types';
+import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 
 /**
  * The one encoder for every JSON the agent emits (SPEC §4): inline answers, gzip bodies and offloaded files, so a
@@ -10,15 +11,43 @@ import { isDate, isMap, isSet, isUint8Array } from 'node:util/types';
  *   NaN / ±Infinity → {"__type__":"float","__data__":"NaN" | "Infinity" | "-Infinity"}
  *   Map → object, Set → array, undefined → null
  */
-export function encodeJson(value: unknown): string {
+export function encodeJson(value: unknown, memory: MemoryBudget = UNLIMITED_MEMORY): string {
   // A copy-on-write pass replaces only what JSON cannot express, then native JSON.stringify does the heavy lifting:
   // ~3× faster than a replacer function, which V8 calls for every value (SPEC §11: serialise + gzip ≤ 1.3×).
-  return JSON.stringify(toJsonSafe(value, '', 0)) ?? 'null';
+  // The pass also estimates the size of the text, so that the memory guard can refuse it before JSON.stringify
+  // allocates it (a result that repeats one large value a thousand times is small in memory and huge as text).
+  const outer = walk;
+  walk = { memory, size: 0, visits: 0 };
+  try {
+    const safe = toJsonSafe(value, '', 0);
+    if (walk.size >= SMALL_TEXT) memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
+    return JSON.stringify(safe) ?? 'null';
+  } finally {
+    walk = outer;
+  }
 }
 
-export function encodeJsonBuffer(value: unknown): Buffer {
-  return Buffer.from(encodeJson(value), 'utf8');
+export function encodeJsonBuffer(value: unknown, memory?: MemoryBudget): Buffer {
+  return Buffer.from(encodeJson(value, memory), 'utf8');
 }
+
+/**
+ * The state of the current encoding pass, module-level so the hot loops pay no extra argument. `size` counts
+ * characters of the text to be: string lengths, keys, and a flat allowance for every other value.
+ */
+let walk = { memory: UNLIMITED_MEMORY, size: 0, visits: 0 };
+const ENCODING = 'encoding the result';
+/** Characters counted for a number, boolean or null, and the punctuation around any value. */
+const SCALAR_CHARACTERS = 12;
+/**
+ * Heap bytes per estimated character: the text itself (two bytes a character once one character needs them) and
+ * the copy V8 makes when it flattens the text it built in parts.
+ */
+const TEXT_BYTES_PER_CHARACTER = 3;
+/** Below this many characters the text fits in any guard's margin: not worth asking (the one-command hot path). */
+const SMALL_TEXT = 256 * 1024;
+/** How often (in containers visited) the pass asks the memory guard about the text so far. */
+const VISITS_PER_CHECK = 4096;
 
 /** gzip on the libuv thread pool, so a large body never blocks the event loop (a health check stays fast). */
 export async function gzipBuffer(data: Buffer): Promise<Buffer> {
@@ -64,9 +93,11 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
   }
   if (value === null) return null;
   if (depth > MAX_DEPTH) throw new TypeError('Converting circular structure to JSON (or nesting deeper than 1000)');
+  if (++walk.visits % VISITS_PER_CHECK === 0) walk.memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
   // util.types checks work across realms (vm contexts, jest), where instanceof does not.
   if (isDate(value)) return encodeDate(value);
   if (isUint8Array(value)) {
+    walk.size += Math.ceil(value.byteLength / 3) * 4 + SCALAR_CHARACTERS;
     return typed('bytes', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
   }
   if (Array.isArray(value)) return arrayToJsonSafe(value, depth + 1);
@@ -77,9 +108,17 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
   return objectToJsonSafe(value as Record<string, unknown>, depth + 1);
 }
 
-/** A value JSON.stringify already writes the way we want. */
+/** A value JSON.stringify already writes the way we want; its estimated size is added to the pass. */
 function isPlainScalar(value: unknown): boolean {
-  return typeof value === 'string' || typeof value === 'boolean' || value === null || Number.isFinite(value);
+  if (typeof value === 'string') {
+    walk.size += value.length + 3;
+    return true;
+  }
+  if (typeof value === 'boolean' || value === null || Number.isFinite(value)) {
+    walk.size += SCALAR_CHARACTERS;
+    return true;
+  }
+  return false;
 }
 
 function arrayToJsonSafe(array: readonly unknown[], depth: number): unknown[] {
@@ -104,6 +143,7 @@ function objectToJsonSafe(object: Record<string, unknown>, depth: number): Recor
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const item = object[key];
+    walk.size += key.length + 3;
     if (isPlainScalar(item)) {
       copy?.push([key, item]);
       continue;

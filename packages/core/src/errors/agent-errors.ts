@@ -78,3 +78,13 @@ export class OperationError extends AgentError {
 export class ConnectionFailedError extends AgentError {
   override readonly status = 200;
 }
+
+/**
+ * The operation would take the agent's memory past its guard (MCD_MEMORY_GUARD_HEAP_FRACTION of the V8 heap limit),
+ * or a primitive method's result past MCD_MAX_PRIMITIVE_RESULT_LENGTH: aborted so that the process (and every
+ * other request it serves) survives.
+ */
+export class ResourceExhaustedError extends AgentError {
+  override readonly status = 200;
+  override readonly errorType = 'ResourceExhausted';
+}

@@ -1,4 +1,5 @@
 import type { AgentServices } from '../agent/agent-services';
+import { perAgent } from '../agent/per-agent';
 import type { ProxyClient } from '../connectors/proxy-client';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { parseJsonBody } from '../http/json-body';
@@ -6,12 +7,13 @@ import { errorResponse } from '../http/responses';
 import { validate } from '../http/validation';
 import { executeCommands } from '../interpreter/execute-commands';
 import { runWithLogContext } from '../logging/log-context';
+import { heapGuard } from '../memory/heap-guard';
 import type { AgentResponse } from '../protocol/agent-response';
 import { type Command, type ExecuteRequest, executeRequestSchema } from '../protocol/execute-request';
 import { WireKey } from '../protocol/wire-keys';
 import type { ClientLease } from '../registry/client-registry';
 import { registryFor } from '../registry/registry-for';
-import { assertWithinLimits } from './operation-limits';
+import { assertOperationShape } from './operation-shape';
 import { runWithTimeout } from './run-with-timeout';
 import { binaryResponse, shapeResponse } from './shape-response';
 
@@ -38,7 +40,7 @@ export function parseExecuteRequest(
   traced.traceId = peekTraceId(raw);
   const request = validate(executeRequestSchema, raw);
   traced.traceId = request.operation.trace_id;
-  assertWithinLimits(request.operation.commands, services.config.limits);
+  assertOperationShape(request.operation.commands, services.config.limits);
   return { ...request, raw };
 }
 
@@ -87,9 +89,15 @@ export async function executeOperation(
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services, offloadKey);
         }
         const started = performance.now();
+        const { limits } = services.config;
+        const memory = memoryGuardFor(services);
         try {
           const result = await runWithTimeout(services.config.operationTimeoutSeconds, (signal) =>
-            executeCommands(operation.commands, lease.client, signal),
+            executeCommands(operation.commands, lease.client, {
+              signal,
+              memory,
+              maxPrimitiveResultLength: limits.maxPrimitiveResultLength,
+            }),
           );
           const processed = lease.client.processResult ? await lease.client.processResult(result) : result;
           const response =
@@ -100,6 +108,7 @@ export async function executeOperation(
               trace,
               services,
               offloadKey,
+              memory,
             ));
           await lease.release('success');
           services.logger.debug('Operation executed', { elapsed_ms: Math.round(performance.now() - started) });
@@ -121,6 +130,11 @@ export async function executeOperation(
     return errorResponse(error, traced.traceId);
   }
 }
+
+/** One guard per agent: it holds nothing but the fraction and the heap reader. */
+const memoryGuardFor = perAgent((services) =>
+  heapGuard(services.config.limits.memoryGuardHeapFraction, services.readHeap),
+);
 
 function failureEnvelope(error: unknown, client: ProxyClient, traceId: string) {
   return toErrorEnvelope(error, {

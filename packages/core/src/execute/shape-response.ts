@@ -1,6 +1,7 @@
 import type { AgentServices } from '../agent/agent-services';
 import { encodeJsonBuffer, gzipBuffer } from '../encoding/json-encoder';
 import { traceHeaders } from '../http/responses';
+import type { MemoryBudget } from '../memory/memory-budget';
 import {
   type AgentResponse,
   BINARY_CONTENT_TYPE,
@@ -21,9 +22,10 @@ export async function shapeResponse(
   traceId: string,
   services: AgentServices,
   offloadKey = `responses/${traceId}`,
+  memory?: MemoryBudget,
 ): Promise<AgentResponse> {
   const headers = traceHeaders(traceId);
-  const encoded = encodeJsonBuffer(envelope);
+  const encoded = encodeJsonBuffer(envelope, memory);
   const size = encoded.length;
   const limit = operation.response_size_limit_bytes;
   const runtimeLimit = services.responsePayloadLimitBytes;

@@ -1,4 +1,5 @@
 import { OperationError } from '../errors/agent-errors';
+import { argumentKind } from '../protocol/call-values';
 import { WireKey } from '../protocol/wire-keys';
 
 /**
@@ -34,22 +35,24 @@ async function decode(value: unknown, scope: DecodingScope): Promise<unknown> {
     return out;
   }
   const object = value as Record<string, unknown>;
-  if (Object.hasOwn(object, WireKey.reference)) {
-    const name = object[WireKey.reference];
-    if (typeof name !== 'string') throw new OperationError('__reference__ must name a variable');
-    return scope.lookup(name);
+  switch (argumentKind(object)) {
+    case 'reference': {
+      const name = object[WireKey.reference];
+      if (typeof name !== 'string') throw new OperationError('__reference__ must name a variable');
+      return scope.lookup(name);
+    }
+    case 'typed':
+      return decodeTyped(object);
+    case 'call':
+      return scope.call(object);
+    case 'plain': {
+      // Unknown __type__ tags (e.g. "time") stay objects, as in Apollo; their members are decoded like any other.
+      const entries: [string, unknown][] = [];
+      for (const [key, item] of Object.entries(object)) entries.push([key, await decodeValue(item, scope)]);
+      return Object.fromEntries(entries);
+    }
   }
-  if (Object.hasOwn(object, WireKey.type)) {
-    const decoded = decodeTyped(object);
-    if (decoded !== NOT_TYPED) return decoded;
-    if (object[WireKey.type] === 'call') return scope.call(object);
-  }
-  const entries: [string, unknown][] = [];
-  for (const [key, item] of Object.entries(object)) entries.push([key, await decodeValue(item, scope)]);
-  return Object.fromEntries(entries);
 }
-
-const NOT_TYPED = Symbol('not a typed value');
 
 function decodeTyped(object: Record<string, unknown>): unknown {
   const type = object[WireKey.type];
@@ -59,7 +62,7 @@ function decodeTyped(object: Record<string, unknown>): unknown {
       if (typeof data !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(data)) {
         throw new OperationError('bytes value: __data__ must be a base64 string');
       }
-      return Buffer.from(data, 'base64');
+      return unpooledBytes(data);
     case 'datetime':
     case 'date': {
       const date = typeof data === 'string' ? new Date(data) : new Date(Number.NaN);
@@ -71,10 +74,20 @@ function decodeTyped(object: Record<string, unknown>): unknown {
         throw new OperationError('decimal value: __data__ must be a string');
       }
       return String(data);
-    case 'float':
-      return Number(data);
     default:
-      // Unknown __type__ tags (e.g. "time") pass through unchanged, as in Apollo.
-      return NOT_TYPED;
+      // 'float', the last of DECODED_TYPES.
+      return Number(data);
   }
+}
+
+/**
+ * `Buffer.from(base64)` of a short text is a window on Node's shared 8 KiB pool, next to other requests' bytes
+ * (issue 9). The decoded bytes are copied into memory of their own, so nothing reachable from them is shared.
+ */
+function unpooledBytes(base64: string): Buffer {
+  const pooled = Buffer.from(base64, 'base64');
+  if (pooled.byteOffset === 0 && pooled.buffer.byteLength === pooled.length) return pooled;
+  const own = Buffer.alloc(pooled.length);
+  pooled.copy(own);
+  return own;
 }

@@ -1,11 +1,22 @@
 import type { ProxyClient } from '../connectors/proxy-client';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
+import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 import type { Command } from '../protocol/execute-request';
 import { type DecodingScope, decodeValue } from './argument-decoding';
-import { type Member, resolveMember } from './member-resolution';
+import { assertPrimitiveResult, callCost, isPrimitive } from './bounded-members';
+import { describe, type Member, resolveMember } from './member-resolution';
 import { parametersOf, REST_KEYWORDS } from './method-parameters';
 import { assertStoreName } from './name-rules';
 import { createOperationUtils } from './operation-utils';
+
+export interface InterpreterOptions {
+  /** Fires when the operation times out: the next call is not made. */
+  readonly signal?: AbortSignal | undefined;
+  /** Asked before every call and every store, and before a primitive method allocates (issue 9). */
+  readonly memory?: MemoryBudget | undefined;
+  /** MCD_MAX_PRIMITIVE_RESULT_LENGTH. */
+  readonly maxPrimitiveResultLength?: number | undefined;
+}
 
 /**
  * Runs an operation's commands in order against `client` and returns the last result (SPEC §3). Variables live in a
@@ -14,9 +25,9 @@ import { createOperationUtils } from './operation-utils';
 export async function executeCommands(
   commands: readonly Command[],
   client: ProxyClient,
-  signal?: AbortSignal,
+  options: InterpreterOptions = {},
 ): Promise<unknown> {
-  const run = new CommandRun(client, signal);
+  const run = new CommandRun(client, options);
   let last: unknown = null;
   for (const command of commands) last = await run.chain(command);
   return last;
@@ -26,10 +37,15 @@ class CommandRun implements DecodingScope {
   readonly #variables = new Map<string, unknown>();
   readonly #client: ProxyClient;
   readonly #signal: AbortSignal | undefined;
+  readonly #memory: MemoryBudget;
+  readonly #maxPrimitiveResultLength: number;
+  #checkedOnStore = false;
 
-  constructor(client: ProxyClient, signal: AbortSignal | undefined) {
+  constructor(client: ProxyClient, options: InterpreterOptions) {
     this.#client = client;
-    this.#signal = signal;
+    this.#signal = options.signal;
+    this.#memory = options.memory ?? UNLIMITED_MEMORY;
+    this.#maxPrimitiveResultLength = options.maxPrimitiveResultLength ?? Number.POSITIVE_INFINITY;
     this.#variables.set('_client', client);
     this.#variables.set('__utils', createOperationUtils());
   }
@@ -37,7 +53,8 @@ class CommandRun implements DecodingScope {
   /** A command and its `next` links, each called on the previous result. */
   async chain(command: Command): Promise<unknown> {
     let result = await this.#invoke(this.lookup(command.target ?? '_client'), command);
-    for (let link = command.next; link; link = link.next) {
+    for (let link = command.next; link != null; link = link.next) {
+      if (typeof link !== 'object') throw new OperationError('next must be a command object');
       // Deviation: Apollo silently redirected a call on a falsy result to _client.
       if (result === null || result === undefined) {
         throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
@@ -52,23 +69,30 @@ class CommandRun implements DecodingScope {
     return this.#variables.get(name);
   }
 
-  /** A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. */
+  /**
+   * A `{"__type__": "call", ...}` argument: one command (with its `next` links) whose result is the value. The command
+   * schema has checked its shape before anything ran (execute/operation-shape.ts); the checks here and in #invoke and
+   * #call hold for commands that reach the interpreter some other way.
+   */
   async call(value: unknown): Promise<unknown> {
-    const command = value as Partial<Command>;
-    if (typeof command.method !== 'string') throw new OperationError('call value: method must be a string');
-    if (command.target != null && typeof command.target !== 'string') {
-      throw new OperationError('call value: target must be a string');
-    }
-    return this.chain(command as Command);
+    const { target } = value as Partial<Command>;
+    if (target != null && typeof target !== 'string') throw new OperationError('call value: target must be a string');
+    return this.chain(value as Command);
   }
 
   async #invoke(target: unknown, command: Command): Promise<unknown> {
     this.#signal?.throwIfAborted();
+    // A store just checked the heap, and nothing has been allocated since: one reading is enough (~0.5 µs each).
+    if (this.#checkedOnStore) this.#checkedOnStore = false;
+    else this.#memory.check('running commands');
     const member = resolveMember(target, command.method, this.#client);
     const result = member.kind === 'value' ? member.value : await this.#call(member, command);
     if (typeof result === 'function') throw new ForbiddenError(`Method ${command.method} returned a function`);
+    if (isPrimitive(target)) assertPrimitiveResult(target, command.method, result, this.#maxPrimitiveResultLength);
     if (command.store != null) {
       assertStoreName(command.store);
+      this.#memory.check('storing a variable');
+      this.#checkedOnStore = true;
       this.#variables.set(command.store, result);
     }
     return result;
@@ -76,9 +100,16 @@ class CommandRun implements DecodingScope {
 
   async #call(member: Extract<Member, { kind: 'method' }>, command: Command): Promise<unknown> {
     if (command.args != null && !Array.isArray(command.args)) throw new OperationError('args must be a list');
+    if (command.kwargs != null && (typeof command.kwargs !== 'object' || Array.isArray(command.kwargs))) {
+      throw new OperationError('kwargs must be an object');
+    }
     const args = (await decodeValue(command.args ?? [], this)) as unknown[];
     const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
-    return await member.fn.apply(member.receiver, bindArguments(command.method, member.fn, args, kwargs));
+    const bound = bindArguments(command.method, member.fn, args, kwargs);
+    const bytes = callCost(member.receiver, command.method, bound);
+    if (bytes > 0) this.#memory.reserve(bytes, `calling ${command.method} on ${describe(member.receiver)}`);
+    this.#checkedOnStore = false;
+    return await member.fn.apply(member.receiver, bound);
   }
 }
 

@@ -1,6 +1,8 @@
+import { isAnyArrayBuffer } from 'node:util/types';
 import type { ProxyClient } from '../connectors/proxy-client';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
-import { assertMethodName } from './name-rules';
+import { assertNotAmplifying, assertPrimitiveMember, isPrimitive } from './bounded-members';
+import { assertBinaryMemberName, assertMethodName } from './name-rules';
 
 /** What a method name resolves to on a target: a function to call on `receiver`, or a plain value. */
 export type Member =
@@ -28,7 +30,7 @@ const LIFECYCLE_HOOKS = new Set([
  * before Object.prototype and Function.prototype (so `hasOwnProperty`, `__defineGetter__` and friends are never
  * reachable). A function is never a target.
  */
-export function resolveMember(target: unknown, name: string, client: ProxyClient): Member {
+export function resolveMember(target: unknown, name: unknown, client: ProxyClient): Member {
   assertMethodName(name);
   if (target === client) {
     // A driver's own `close` (the DB-API connection's) stays reachable through wrappedClient; the hook never is.
@@ -60,7 +62,11 @@ function findMember(target: unknown, name: string): Member | undefined {
   if (target === null || target === undefined) {
     throw new OperationError(`Cannot resolve method ${name} on ${String(target)}`);
   }
-  // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods.
+  if (ArrayBuffer.isView(target) || isAnyArrayBuffer(target)) assertBinaryMemberName(name);
+  assertNotAmplifying(target, name);
+  // Primitives (strings, numbers) resolve through their wrapper's prototype, as Python resolves str methods, but
+  // only the bounded members of an allow-list (primitive-members.ts).
+  if (isPrimitive(target)) assertPrimitiveMember(target, name);
   const holder: object = typeof target === 'object' ? target : Object(target);
   for (let owner: object | null = holder; owner !== null; owner = Object.getPrototypeOf(owner)) {
     if (owner === Object.prototype || owner === Function.prototype) return undefined;

@@ -26,6 +26,11 @@ const jsonObject = z.custom<Record<string, unknown>>(
   { error: 'expected object' },
 );
 
+/**
+ * One command: at top level, as a `next` link, and as a `{"__type__": "call"}` value anywhere in args or kwargs,
+ * which `execute/operation-shape.ts` checks with this same schema (under the value's own path) in the one walk that
+ * also counts them against the limits.
+ */
 export const commandSchema: z.ZodMiniType<Command> = z.object({
   target: optional(z.string()),
   method: z.string(),

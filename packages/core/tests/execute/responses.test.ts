@@ -202,7 +202,7 @@ describe('responses and envelopes (SPEC §4)', () => {
       // Assess
       expect(response.status).toBe(400);
       await expect(response.json()).resolves.toMatchObject({
-        __mcd_error__: 'commands.0: chain of 65 next calls exceeds the limit of 64',
+        __mcd_error__: 'operation.commands.0: chain of 65 nested calls exceeds the limit of 64',
       });
     });
   });
