@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { AgentRequest } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import type { ConnectorDirectory } from '../registry/connector-directory';
+import type { RemoteOps } from '../remote-ops/remote-ops';
 import type { StorageBackend } from '../storage/storage-backend';
 
 export type Platform = 'Generic' | 'AWS' | 'GCP' | 'Azure';
@@ -27,6 +28,8 @@ export interface AgentServices {
   readonly storage: () => Promise<StorageBackend>;
   /** The runtime's hard cap on a response body (Lambda: 6 MB); undefined for none. */
   readonly responsePayloadLimitBytes: number | undefined;
+  /** The runtime's updater and platform logs (SPEC §13); empty on the generic runtime. */
+  readonly remoteOps: RemoteOps;
 }
 
 export interface RouteContext {

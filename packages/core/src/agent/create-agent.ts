@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import { ConnectorDirectory } from '../registry/connector-directory';
+import type { RemoteOps } from '../remote-ops/remote-ops';
 import { createRouter } from '../routes/route-table';
 import type { StorageBackend } from '../storage/storage-backend';
 import type { AgentServices, Platform } from './agent-services';
@@ -31,6 +32,8 @@ export interface AgentOptions {
   readonly responsePayloadLimitBytes?: number;
   /** Overrides the storage backend chosen from the configuration (tests, embedding). */
   readonly storage?: () => Promise<StorageBackend>;
+  /** The runtime's updater and platform log readers (SPEC §13), each loading its SDK on first use. */
+  readonly remoteOps?: RemoteOps;
 }
 
 export interface Agent {
@@ -74,6 +77,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     platformInfo: options.platformInfo ?? (() => ({})),
     resolveCredentials: options.resolveCredentials ?? ((credentials) => resolveCredentials(credentials)),
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
+    remoteOps: options.remoteOps ?? {},
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
   };
   const router = createRouter();

@@ -29,6 +29,8 @@ function lazyRoute<M>(load: () => Promise<M>, pick: (module: M) => RouteHandler)
 
 export function createRouter(): Router<RouteHandler> {
   const network = () => import('./network-routes');
+  const upgrade = () => import('./upgrade-routes');
+  const logs = () => import('./platform-log-routes');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
@@ -81,6 +83,51 @@ export function createRouter(): Router<RouteHandler> {
         () => import('../credentials/validate-credentials-route'),
         (m) => m.validateCredentialsRoute,
       ),
+    )
+    .add(
+      POST,
+      '/api/v1/upgrade',
+      lazyRoute(upgrade, (m) => m.upgradeRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/upgrade/logs',
+      lazyRoute(upgrade, (m) => m.upgradeLogsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/infra/details',
+      lazyRoute(upgrade, (m) => m.infraDetailsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/filter',
+      lazyRoute(logs, (m) => m.awsLogsFilterRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/start_query',
+      lazyRoute(logs, (m) => m.awsLogsStartQueryRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/stop_query',
+      lazyRoute(logs, (m) => m.awsLogsStopQueryRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/query_results',
+      lazyRoute(logs, (m) => m.awsLogsQueryResultsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/gcp/logs/list',
+      lazyRoute(logs, (m) => m.gcpLogsListRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/azure/logs/query',
+      lazyRoute(logs, (m) => m.azureLogsQueryRoute),
     )
     .add(
       GET,

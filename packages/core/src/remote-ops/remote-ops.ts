@@ -1,0 +1,56 @@
+/*
+ * What a runtime adapter supplies for the remote operations of SPEC §13: an updater (self-upgrade, upgrade logs,
+ * infrastructure details) and the platform's log reader. The core owns the routes, their parameters, the upgrade
+ * gate and the error envelopes; the adapters own the SDK calls, each imported on first use.
+ */
+
+/** `POST /api/v1/upgrade`: `image` and `timeout` popped from the body, every other key forwarded (Apollo's kwargs). */
+export interface UpdateRequest {
+  readonly image: string | undefined;
+  readonly timeoutSeconds: number | undefined;
+  /** The rest of the body: `parameters`, `wait_for_completion`, … as the control plane sent them. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface AgentUpdater {
+  /** The image the runtime runs now, as the platform tells it (the upgrade gate's trust anchor). */
+  currentImage(): Promise<string | undefined>;
+  update(request: UpdateRequest): Promise<Record<string, unknown>>;
+  /** Events of the latest updates, newest first, from `startTime` on, at most `limit`. */
+  updateLogs(startTime: Date, limit: number): Promise<unknown[]>;
+  infraDetails(): Promise<Record<string, unknown>>;
+}
+
+/** A time window of a log query; `start` defaults to ten minutes ago, `end` to none (or now, per route). */
+export interface LogWindow {
+  readonly start: Date;
+  readonly end: Date | undefined;
+}
+
+/** CloudWatch Logs (apollo-inventory §1.3). */
+export interface AwsPlatformLogs {
+  filter(request: { pattern: string | undefined; window: LogWindow; limit: number }): Promise<unknown[]>;
+  startQuery(request: { query: string; start: Date; end: Date; limit: number }): Promise<string | undefined>;
+  stopQuery(queryId: string): Promise<Record<string, unknown>>;
+  queryResults(queryId: string): Promise<{ events: Record<string, unknown>[]; status: string | undefined }>;
+}
+
+/** Cloud Logging (apollo-inventory §1.4): `filter` already narrowed to this service and its time window. */
+export interface GcpPlatformLogs {
+  list(request: { filter: string; limit: number }): Promise<unknown[]>;
+}
+
+/** Application Insights (apollo-inventory §1.5): `query` is the complete KQL. */
+export interface AzurePlatformLogs {
+  query(request: { query: string; start: Date; end: Date }): Promise<Record<string, unknown>[]>;
+}
+
+export interface RemoteOps {
+  /** The runtime's updater, created on first use (its SDK is imported then). */
+  readonly updater?: () => Promise<AgentUpdater>;
+  readonly aws?: () => Promise<AwsPlatformLogs>;
+  readonly gcp?: () => Promise<GcpPlatformLogs>;
+  readonly azure?: () => Promise<AzurePlatformLogs>;
+  /** The clock of the default time windows (tests fix it); `new Date()` when omitted. */
+  readonly now?: () => Date;
+}
