@@ -40,11 +40,7 @@ export function platformErrorType(error: unknown): string | undefined {
     $metadata?: { httpStatusCode?: unknown };
   };
   const status = typeof statusCode === 'number' ? statusCode : $metadata?.httpStatusCode;
-  if (
-    (typeof name === 'string' && /AccessDenied|Unauthorized|Forbidden/i.test(name)) ||
-    code === 7 ||
-    status === 403
-  )
+  if ((typeof name === 'string' && /AccessDenied|Unauthorized|Forbidden/i.test(name)) || code === 7 || status === 403)
     return 'Permissions';
   if ((typeof name === 'string' && /Throttl|TooManyRequests|RateExceeded/i.test(name)) || code === 8 || status === 429)
     return 'Throttling';

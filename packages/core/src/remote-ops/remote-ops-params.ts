@@ -50,7 +50,8 @@ export function limitParam(params: Record<string, unknown>, name: string, fallba
 /** A string parameter the route cannot do without: Apollo's `<name> is a required parameter`, as a 400. */
 export function requiredText(params: Record<string, unknown>, name: string): string {
   const value = params[name];
-  if (value === undefined || value === null || value === '') throw new BadRequestError(`${name} is a required parameter`);
+  if (value === undefined || value === null || value === '')
+    throw new BadRequestError(`${name} is a required parameter`);
   if (typeof value !== 'string') throw new BadRequestError(`Invalid value for ${name} parameter: expected a string`);
   return value;
 }

@@ -3,13 +3,7 @@ import { BadRequestError, OperationError } from '../errors/agent-errors';
 import { resultResponse } from '../http/responses';
 import type { RemoteOps } from '../remote-ops/remote-ops';
 import { RemoteOperationFailedError } from '../remote-ops/remote-ops-errors';
-import {
-  limitParam,
-  optionalText,
-  requiredText,
-  tenMinutesBefore,
-  timeParam,
-} from '../remote-ops/remote-ops-params';
+import { limitParam, optionalText, requiredText, tenMinutesBefore, timeParam } from '../remote-ops/remote-ops-params';
 import { paramRoute } from './param-route';
 import { nowOf } from './upgrade-routes';
 
