@@ -3,6 +3,15 @@ export { buildForTest, REPO_ROOT } from './build-for-test';
 export { azureLibraryBytes, staticClosure } from './bundle-closure';
 export { fetchAnswer, freePort, type StartedProcess, startEmulator, startProcess } from './child-process';
 export { ASSUMED, type FakeAws, type FakeAwsCall, fakeAwsClients, startFakeAws } from './fakes/fake-aws';
+export {
+  type FakeAwsRemoteOps,
+  type FakeFunction,
+  type FakeLogEvent,
+  type FakeStack,
+  type FakeStackEvent,
+  fakeFunction,
+  startFakeAwsRemoteOps,
+} from './fakes/fake-aws-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
 export {
   FAKE_AZURE_TOKEN,

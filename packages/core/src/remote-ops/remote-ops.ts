@@ -4,11 +4,21 @@
  * gate and the error envelopes; the adapters own the SDK calls, each imported on first use.
  */
 
-/** `POST /api/v1/upgrade`: `image` and `timeout` popped from the body, every other key forwarded (Apollo's kwargs). */
+/** A deployment parameter's new value (`MemorySize: 2048`, `env.HTTP_PROXY: "…"`). */
+export type ParameterValue = string | number | boolean;
+
+/**
+ * `POST /api/v1/upgrade`: `image` and `timeout` popped from the body, every other key forwarded (Apollo's kwargs);
+ * the two every updater reads, `parameters` and `wait_for_completion`, are checked by the core.
+ */
 export interface UpdateRequest {
   readonly image: string | undefined;
   readonly timeoutSeconds: number | undefined;
-  /** The rest of the body: `parameters`, `wait_for_completion`, … as the control plane sent them. */
+  /** `parameters`: new values of the deployment's settings, by the updater's names. */
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** `wait_for_completion`: wait for the platform to finish (Lambda, CloudFormation); Cloud Run always waits. */
+  readonly waitForCompletion: boolean;
+  /** The rest of the body as the control plane sent it. */
   readonly options: Readonly<Record<string, unknown>>;
 }
 

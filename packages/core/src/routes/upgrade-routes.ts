@@ -1,7 +1,8 @@
 import type { AgentServices } from '../agent/agent-services';
 import { BadRequestError } from '../errors/agent-errors';
+import { isTrue } from '../http/request-params';
 import { resultResponse } from '../http/responses';
-import type { AgentUpdater } from '../remote-ops/remote-ops';
+import type { AgentUpdater, ParameterValue } from '../remote-ops/remote-ops';
 import {
   RemoteOperationFailedError,
   RemoteOpsConfigurationError,
@@ -20,11 +21,12 @@ const DEFAULT_UPDATE_LOG_LIMIT = 100;
 
 /** POST /api/v1/upgrade: `image`, `timeout` (seconds); every other key goes to the updater as it came. */
 export const upgradeRoute = paramRoute('update', async (params, traceId, { services }) => {
-  const { trace_id: _trace, image, timeout, ...options } = params;
+  const { trace_id: _trace, image, timeout, parameters, wait_for_completion, ...options } = params;
   if (image !== undefined && image !== null && typeof image !== 'string') {
     throw new BadRequestError('Invalid value for image parameter: expected a string');
   }
   const timeoutSeconds = timeout === undefined || timeout === null ? undefined : limitParam(params, 'timeout', 0, 3600);
+  checkedParameters(parameters);
   try {
     const updater = await updaterOf(services);
     if (!services.config.remoteOps.upgradable) {
@@ -39,7 +41,13 @@ export const upgradeRoute = paramRoute('update', async (params, traceId, { servi
       });
     }
     services.logger.info('Update requested', { image, timeout_seconds: timeoutSeconds });
-    const result = await updater.update({ image: image || undefined, timeoutSeconds, options });
+    const result = await updater.update({
+      image: image || undefined,
+      timeoutSeconds,
+      parameters: checkedParameters(parameters),
+      waitForCompletion: isTrue(wait_for_completion),
+      options,
+    });
     return resultResponse(result, traceId);
   } catch (error) {
     throw failed('Update failed: ', error);
@@ -67,6 +75,20 @@ export const infraDetailsRoute = paramRoute('get_infra_details', async (_params,
     throw failed('get_infra_details failed: ', error);
   }
 });
+
+function checkedParameters(value: unknown): Record<string, ParameterValue> {
+  if (value === undefined || value === null) return {};
+  const valid =
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => ['string', 'number', 'boolean'].includes(typeof item));
+  if (!valid) {
+    throw new BadRequestError(
+      'Invalid value for parameters parameter: expected an object of strings, numbers and booleans',
+    );
+  }
+  return value as Record<string, ParameterValue>;
+}
 
 async function updaterOf(services: AgentServices): Promise<AgentUpdater> {
   if (!services.remoteOps.updater) throw new UpgradeUnavailableError('No updater configured');

@@ -106,6 +106,7 @@ describe('POST /api/v1/upgrade', () => {
         timeout: '120',
         wait_for_completion: true,
         parameters: { MemorySize: 2048 },
+        note: 'kept',
       }),
     );
 
@@ -113,7 +114,13 @@ describe('POST /api/v1/upgrade', () => {
     expect(status).toBe(200);
     expect(body).toEqual({ __mcd_result__: { status: 'UPDATE_IN_PROGRESS' }, __mcd_trace_id__: 't-4' });
     expect(updates).toEqual([
-      { image, timeoutSeconds: 120, options: { wait_for_completion: true, parameters: { MemorySize: 2048 } } },
+      {
+        image,
+        timeoutSeconds: 120,
+        parameters: { MemorySize: 2048 },
+        waitForCompletion: true,
+        options: { note: 'kept' },
+      },
     ]);
   });
 
@@ -128,13 +135,23 @@ describe('POST /api/v1/upgrade', () => {
     // Assess
     expect(body.__mcd_result__).toEqual({ status: 'UPDATE_IN_PROGRESS' });
     expect(updates).toEqual([
-      { image: undefined, timeoutSeconds: undefined, options: { parameters: { MemorySize: 512 } } },
+      {
+        image: undefined,
+        timeoutSeconds: undefined,
+        parameters: { MemorySize: 512 },
+        waitForCompletion: false,
+        options: {},
+      },
     ]);
   });
 
   it.each([
     [{ trace_id: 't-5', timeout: 'soon' }, 'Invalid value for timeout parameter: expected an integer from 1 to 3600'],
     [{ trace_id: 't-5', image: 42 }, 'Invalid value for image parameter: expected a string'],
+    [
+      { trace_id: 't-5', parameters: { MemorySize: [1] } },
+      'Invalid value for parameters parameter: expected an object of strings, numbers and booleans',
+    ],
   ])('answers a bad parameter with a 400 envelope (%j)', async (request, message) => {
     // Prepare
     const { updater } = recordingUpdater();
