@@ -2,6 +2,7 @@ import { nativeConnectors } from '@artemis/connectors';
 import { createAgent, prepareEnvironment } from '@artemis/core/runtime';
 import { createLambdaHandler } from './handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
+import { lambdaRemoteOps } from './remote-ops/lambda-remote-ops';
 
 /*
  * The Lambda bundle's entry (dist/lambda/index.mjs, handler "index.handler"). The agent is built during INIT, which
@@ -15,6 +16,7 @@ const agent = createAgent({
   defaultStorage: 'S3',
   connectors: nativeConnectors,
   responsePayloadLimitBytes: CORE_PAYLOAD_LIMIT_BYTES,
+  remoteOps: lambdaRemoteOps(),
   platformInfo: () => ({
     function_name: process.env.AWS_LAMBDA_FUNCTION_NAME,
     function_version: process.env.AWS_LAMBDA_FUNCTION_VERSION,

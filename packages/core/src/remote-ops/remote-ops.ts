@@ -1,3 +1,5 @@
+import type { AgentServices } from '../agent/agent-services';
+
 /*
  * What a runtime adapter supplies for the remote operations of SPEC §13: an updater (self-upgrade, upgrade logs,
  * infrastructure details) and the platform's log reader. The core owns the routes, their parameters, the upgrade
@@ -55,12 +57,15 @@ export interface AzurePlatformLogs {
   query(request: { query: string; start: Date; end: Date }): Promise<Record<string, unknown>[]>;
 }
 
+/**
+ * Each member is called with the agent's services (configuration, environment, logger) on every use and creates its
+ * client on the first: the adapters' implementations import their SDKs then, never on the health path.
+ */
 export interface RemoteOps {
-  /** The runtime's updater, created on first use (its SDK is imported then). */
-  readonly updater?: () => Promise<AgentUpdater>;
-  readonly aws?: () => Promise<AwsPlatformLogs>;
-  readonly gcp?: () => Promise<GcpPlatformLogs>;
-  readonly azure?: () => Promise<AzurePlatformLogs>;
+  readonly updater?: (services: AgentServices) => Promise<AgentUpdater>;
+  readonly aws?: (services: AgentServices) => Promise<AwsPlatformLogs>;
+  readonly gcp?: (services: AgentServices) => Promise<GcpPlatformLogs>;
+  readonly azure?: (services: AgentServices) => Promise<AzurePlatformLogs>;
   /** The clock of the default time windows (tests fix it); `new Date()` when omitted. */
   readonly now?: () => Date;
 }

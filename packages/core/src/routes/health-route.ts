@@ -25,7 +25,7 @@ export const healthRoute = paramRoute('health_information', async (params, trace
   if (isTrue(params.full) && services.remoteOps.updater) {
     let image: string | null = null;
     try {
-      image = (await (await services.remoteOps.updater()).currentImage()) ?? imageTag ?? null;
+      image = (await (await services.remoteOps.updater(services)).currentImage()) ?? imageTag ?? null;
     } catch (error) {
       warnings.push(`Failed to retrieve current image: ${(error as Error).message}`);
     }

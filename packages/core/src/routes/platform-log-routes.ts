@@ -24,7 +24,7 @@ async function logsOf<P extends Platform>(
 ): Promise<Awaited<ReturnType<NonNullable<RemoteOps[P]>>>> {
   const load = services.remoteOps[platform];
   if (!load) throw new OperationError(`Only supported for ${PLATFORM_NAMES[platform]} platform`);
-  return (await load()) as Awaited<ReturnType<NonNullable<RemoteOps[P]>>>;
+  return (await load(services)) as Awaited<ReturnType<NonNullable<RemoteOps[P]>>>;
 }
 
 /** The platform's own failure keeps its message and gains its error type (`Permissions`, `Throttling`). */

@@ -70,7 +70,7 @@ export const upgradeLogsRoute = paramRoute('get_update_logs', async (params, tra
 export const infraDetailsRoute = paramRoute('get_infra_details', async (_params, traceId, { services }) => {
   try {
     if (!services.remoteOps.updater) throw new RemoteOpsConfigurationError('No platform_provider set');
-    return resultResponse(await (await services.remoteOps.updater()).infraDetails(), traceId);
+    return resultResponse(await (await services.remoteOps.updater(services)).infraDetails(), traceId);
   } catch (error) {
     throw failed('get_infra_details failed: ', error);
   }
@@ -92,7 +92,7 @@ function checkedParameters(value: unknown): Record<string, ParameterValue> {
 
 async function updaterOf(services: AgentServices): Promise<AgentUpdater> {
   if (!services.remoteOps.updater) throw new UpgradeUnavailableError('No updater configured');
-  return services.remoteOps.updater();
+  return services.remoteOps.updater(services);
 }
 
 export function nowOf(services: AgentServices): Date {

@@ -1,0 +1,42 @@
+import type { AgentServices, RemoteOps } from '@artemis/core/runtime';
+import type { AwsRemoteOpsOptions } from './aws-remote-ops-options';
+
+/**
+ * The Lambda runtime's remote operations (SPEC §13): the CloudFormation updater when the template says so
+ * (MCD_AGENT_WRAPPER_TYPE=CLOUDFORMATION with MCD_STACK_ID), the direct one otherwise, and CloudWatch Logs
+ * (MCD_LOG_GROUP_ID). Every SDK is imported on the first call that needs it, never on the health path.
+ */
+export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
+  const direct = once(async ({ env }: AgentServices) => {
+    const { LambdaDirectUpdater } = await import('./lambda-direct-updater');
+    return new LambdaDirectUpdater(
+      env.AWS_LAMBDA_FUNCTION_NAME,
+      env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '',
+      options,
+    );
+  });
+  return {
+    updater: once(async (services) => {
+      const { wrapperType, stackId } = services.config.remoteOps;
+      if (wrapperType !== 'CLOUDFORMATION' || !stackId) return direct(services);
+      const { CloudFormationUpdater } = await import('./cloudformation-updater');
+      return new CloudFormationUpdater(stackId, () => direct(services), options);
+    }),
+    aws: once(async ({ config }) => {
+      const { CloudWatchLogs } = await import('./cloudwatch-logs');
+      return new CloudWatchLogs(config.remoteOps.logGroupId, options);
+    }),
+  };
+}
+
+/** One client per agent, created on first use (a failed creation is tried again next time). */
+function once<T>(create: (services: AgentServices) => Promise<T>): (services: AgentServices) => Promise<T> {
+  let value: Promise<T> | undefined;
+  return (services) => {
+    value ??= create(services).catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}
