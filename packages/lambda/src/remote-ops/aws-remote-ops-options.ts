@@ -7,7 +7,7 @@ export interface AwsRemoteOpsOptions {
   readonly client?: Readonly<Record<string, unknown>>;
   /** Polling of `wait_for_completion` (seconds). Default: 5 s between polls, up to an hour, as Apollo's waiters. */
   readonly waiter?: { readonly minDelay: number; readonly maxDelay: number; readonly maxWaitTime: number };
-  /** The clock of "events since the update started" (CloudFormation). */
+  /** The clock of the log routes' default windows and of "events since the update started" (CloudFormation). */
   readonly now?: () => Date;
 }
 

@@ -16,6 +16,7 @@ export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
     );
   });
   return {
+    ...(options.now ? { now: options.now } : {}),
     updater: once(async (services) => {
       const { wrapperType, stackId } = services.config.remoteOps;
       if (wrapperType !== 'CLOUDFORMATION' || !stackId) return direct(services);
