@@ -12,6 +12,12 @@ export {
   fakeFunction,
   startFakeAwsRemoteOps,
 } from './fakes/fake-aws-remote-ops';
+export {
+  FAKE_GCP_TOKEN,
+  type FakeGcpRemoteOps,
+  fakeGcpRemoteOpsClients,
+  startFakeGcpRemoteOps,
+} from './fakes/fake-gcp-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
 export {
   FAKE_AZURE_TOKEN,
