@@ -27,6 +27,7 @@ export {
   JSON_CONTENT_TYPE,
 } from './protocol/agent-response';
 export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
+export { lazyRemoteOp } from './remote-ops/lazy-remote-op';
 export type {
   AgentUpdater,
   AwsPlatformLogs,

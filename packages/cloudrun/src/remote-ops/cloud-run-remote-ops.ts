@@ -1,4 +1,4 @@
-import type { AgentServices, RemoteOps } from '@artemis/core/runtime';
+import { lazyRemoteOp, type RemoteOps } from '@artemis/core/runtime';
 import type { GcpRemoteOpsOptions } from './gcp-remote-ops-options';
 
 /**
@@ -8,25 +8,13 @@ import type { GcpRemoteOpsOptions } from './gcp-remote-ops-options';
 export function cloudRunRemoteOps(options: GcpRemoteOpsOptions = {}): RemoteOps {
   return {
     ...(options.now ? { now: options.now } : {}),
-    updater: once(async ({ env }) => {
+    updater: lazyRemoteOp(async ({ env }) => {
       const { CloudRunUpdater } = await import('./cloud-run-updater');
       return new CloudRunUpdater(env.K_SERVICE, options);
     }),
-    gcp: once(async ({ config }) => {
+    gcp: lazyRemoteOp(async ({ config }) => {
       const { CloudLoggingReader } = await import('./cloud-logging-reader');
       return new CloudLoggingReader(config.gcpProjectId, options);
     }),
-  };
-}
-
-/** One client per agent, created on first use (a failed creation is tried again next time). */
-function once<T>(create: (services: AgentServices) => Promise<T>): (services: AgentServices) => Promise<T> {
-  let value: Promise<T> | undefined;
-  return (services) => {
-    value ??= create(services).catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
   };
 }

@@ -1,4 +1,4 @@
-import type { AgentServices, RemoteOps } from '@artemis/core/runtime';
+import { type AgentServices, lazyRemoteOp, type RemoteOps } from '@artemis/core/runtime';
 import type { AwsRemoteOpsOptions } from './aws-remote-ops-options';
 
 /**
@@ -7,7 +7,7 @@ import type { AwsRemoteOpsOptions } from './aws-remote-ops-options';
  * (MCD_LOG_GROUP_ID). Every SDK is imported on the first call that needs it, never on the health path.
  */
 export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
-  const direct = once(async ({ env }: AgentServices) => {
+  const direct = lazyRemoteOp(async ({ env }: AgentServices) => {
     const { LambdaDirectUpdater } = await import('./lambda-direct-updater');
     return new LambdaDirectUpdater(
       env.AWS_LAMBDA_FUNCTION_NAME,
@@ -17,27 +17,15 @@ export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
   });
   return {
     ...(options.now ? { now: options.now } : {}),
-    updater: once(async (services) => {
+    updater: lazyRemoteOp(async (services) => {
       const { wrapperType, stackId } = services.config.remoteOps;
       if (wrapperType !== 'CLOUDFORMATION' || !stackId) return direct(services);
       const { CloudFormationUpdater } = await import('./cloudformation-updater');
       return new CloudFormationUpdater(stackId, () => direct(services), options);
     }),
-    aws: once(async ({ config }) => {
+    aws: lazyRemoteOp(async ({ config }) => {
       const { CloudWatchLogs } = await import('./cloudwatch-logs');
       return new CloudWatchLogs(config.remoteOps.logGroupId, options);
     }),
-  };
-}
-
-/** One client per agent, created on first use (a failed creation is tried again next time). */
-function once<T>(create: (services: AgentServices) => Promise<T>): (services: AgentServices) => Promise<T> {
-  let value: Promise<T> | undefined;
-  return (services) => {
-    value ??= create(services).catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
   };
 }
