@@ -13,6 +13,11 @@ export {
   startFakeAwsRemoteOps,
 } from './fakes/fake-aws-remote-ops';
 export {
+  type FakeAzureRemoteOps,
+  fakeAzureRemoteOpsClients,
+  startFakeAzureRemoteOps,
+} from './fakes/fake-azure-remote-ops';
+export {
   FAKE_GCP_TOKEN,
   type FakeGcpRemoteOps,
   fakeGcpRemoteOpsClients,

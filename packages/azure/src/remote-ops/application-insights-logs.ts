@@ -22,7 +22,9 @@ export class ApplicationInsightsLogs implements AzurePlatformLogs {
 
   async query({ query, start, end }: { query: string; start: Date; end: Date }): Promise<Record<string, unknown>[]> {
     if (!this.resourceId) throw new OperationError('Missing APPINSIGHTS_RESOURCE_ID environment variable');
-    const result = await this.client.queryResource(this.resourceId, query, { startTime: start, endTime: end });
+    // The client joins `/{resourceId}/query` to its endpoint: an ARM id's own leading '/' would double the slash.
+    const resourceId = this.resourceId.replace(/^\/+/, '');
+    const result = await this.client.queryResource(resourceId, query, { startTime: start, endTime: end });
     // A partial failure still carries the rows it found (Apollo answered them too).
     const [table] = (result.status === 'Success' ? result.tables : result.partialTables) as LogsTable[];
     if (!table) return [];
