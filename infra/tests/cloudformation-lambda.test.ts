@@ -283,7 +283,7 @@ describe('cloudformation lambda.yaml: remote operations', () => {
       Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
     });
     expect(JSON.stringify(bySid.PullImagesOfOwnRepository?.Resource)).toContain(':repository${ImageRepository}');
-    for (const statement of Object.values(bySid))
+    for (const statement of Object.values(bySid) as CfnObject[])
       expect([statement.Action, statement.Resource].flat().filter((value) => value === '*')).toEqual([]);
   });
 
