@@ -1,5 +1,5 @@
 import type { DeployOptions } from './deploy-options';
-import { type Command, type DeployPlan, moduleSource, terraformCommands, terraformRoot } from './deploy-plan';
+import { type Command, type DeployPlan, dockerBuild, terraformCommands, terraformFile } from './deploy-plan';
 
 /** Azure Functions: build the `azure` image, push it to Azure Container Registry, apply the azure-functions module. */
 export function azurePlan(options: DeployOptions): DeployPlan {
@@ -11,44 +11,22 @@ export function azurePlan(options: DeployOptions): DeployPlan {
   // The `-azure` tag suffix lets the agent's upgrade gate refuse an image built for another platform.
   const tag = `${options.version}-azure`;
   const image = `${server}/artemis-agent:${tag}`;
-  const file = {
-    path: `${options.stateDir}/main.tf.json`,
-    content: terraformRoot({
-      provider: 'azurerm',
-      providerSource: 'hashicorp/azurerm',
-      providerConfig: { features: {}, subscription_id: subscription },
-      source: moduleSource(options.stateDir, 'azure-functions'),
-      inputs: {
-        resource_group_name: resourceGroup,
-        location,
-        name: options.name,
-        container_image: { registry_url: `https://${server}`, image_name: 'artemis-agent', image_tag: tag },
-        enable_remote_upgrade: options.enableRemoteUpgrade,
-        enable_platform_logs: options.enablePlatformLogs,
-        ...options.vars,
-      },
-      outputs: ['function_app_name', 'function_app_url', 'default_function_key'],
-      sensitiveOutputs: ['default_function_key'],
-    }),
-  };
+  const file = terraformFile(options, {
+    provider: 'azurerm',
+    providerSource: 'hashicorp/azurerm',
+    providerConfig: { features: {}, subscription_id: subscription },
+    module: 'azure-functions',
+    inputs: {
+      resource_group_name: resourceGroup,
+      location,
+      container_image: { registry_url: `https://${server}`, image_name: 'artemis-agent', image_tag: tag },
+    },
+    outputs: ['function_app_name', 'function_app_url', 'default_function_key'],
+    sensitiveOutputs: ['default_function_key'],
+  });
   if (options.remove) return { files: [file], commands: terraformCommands(options.stateDir, true, options.yes) };
   const commands: Command[] = [
-    {
-      argv: [
-        'docker',
-        'build',
-        '--target',
-        'azure',
-        '-t',
-        image,
-        '--build-arg',
-        `MCD_AGENT_VERSION=${options.version}`,
-        '--build-arg',
-        `MCD_AGENT_BUILD=${options.build}`,
-        '.',
-      ],
-      why: 'build the Azure Functions image',
-    },
+    dockerBuild('azure', image, options, 'build the Azure Functions image'),
     { argv: ['az', 'acr', 'login', '--name', registry], why: 'log docker in to the registry' },
     { argv: ['docker', 'push', image], why: 'push the image' },
     ...terraformCommands(options.stateDir, false, options.yes),

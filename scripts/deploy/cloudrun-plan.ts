@@ -1,5 +1,5 @@
 import type { DeployOptions } from './deploy-options';
-import { type Command, type DeployPlan, moduleSource, terraformCommands, terraformRoot } from './deploy-plan';
+import { type Command, type DeployPlan, dockerBuild, terraformCommands, terraformFile } from './deploy-plan';
 
 /** Google Cloud Run: build the `cloudrun` image, push it to Artifact Registry, apply the gcp-cloudrun module. */
 export function cloudRunPlan(options: DeployOptions): DeployPlan {
@@ -9,44 +9,17 @@ export function cloudRunPlan(options: DeployOptions): DeployPlan {
   const registry = `${region}-docker.pkg.dev`;
   // The `-cloudrun` tag suffix lets the agent's upgrade gate refuse an image built for another platform.
   const image = `${registry}/${project}/${repository}/agent:${options.version}-cloudrun`;
-  const file = {
-    path: `${options.stateDir}/main.tf.json`,
-    content: terraformRoot({
-      provider: 'google',
-      providerSource: 'hashicorp/google',
-      providerConfig: { project, region },
-      source: moduleSource(options.stateDir, 'gcp-cloudrun'),
-      inputs: {
-        project_id: project,
-        region,
-        name: options.name,
-        image,
-        invoker_service_account_emails: options.list('invoker'),
-        enable_remote_upgrade: options.enableRemoteUpgrade,
-        enable_platform_logs: options.enablePlatformLogs,
-        ...options.vars,
-      },
-      outputs: ['service_url', 'service_account_email', 'bucket_name'],
-    }),
-  };
+  const file = terraformFile(options, {
+    provider: 'google',
+    providerSource: 'hashicorp/google',
+    providerConfig: { project, region },
+    module: 'gcp-cloudrun',
+    inputs: { project_id: project, region, image, invoker_service_account_emails: options.list('invoker') },
+    outputs: ['service_url', 'service_account_email', 'bucket_name'],
+  });
   if (options.remove) return { files: [file], commands: terraformCommands(options.stateDir, true, options.yes) };
   const commands: Command[] = [
-    {
-      argv: [
-        'docker',
-        'build',
-        '--target',
-        'cloudrun',
-        '-t',
-        image,
-        '--build-arg',
-        `MCD_AGENT_VERSION=${options.version}`,
-        '--build-arg',
-        `MCD_AGENT_BUILD=${options.build}`,
-        '.',
-      ],
-      why: 'build the Cloud Run image',
-    },
+    dockerBuild('cloudrun', image, options, 'build the Cloud Run image'),
     {
       argv: ['gcloud', 'artifacts', 'repositories', 'describe', repository, '--project', project, '--location', region],
       orElse: [

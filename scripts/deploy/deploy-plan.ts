@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { DeployOptions } from './deploy-options';
 
 /*
  * A deployment as data: the files it writes and the commands it runs, in order. `--dry-run` prints exactly this;
@@ -90,6 +91,54 @@ function execute(command: Command): number {
   if (result.status === 0 || !command.orElse) return result.status ?? 1;
   const [fallback = '', ...fallbackArgs] = command.orElse;
   return spawnSync(fallback, fallbackArgs, { cwd: REPO_ROOT, stdio: 'inherit' }).status ?? 1;
+}
+
+/** `docker build` of one Dockerfile target, with the version and build number health reports. */
+export function dockerBuild(target: string, image: string, options: DeployOptions, why: string): Command {
+  return {
+    argv: [
+      'docker',
+      'build',
+      '--target',
+      target,
+      '-t',
+      image,
+      '--build-arg',
+      `MCD_AGENT_VERSION=${options.version}`,
+      '--build-arg',
+      `MCD_AGENT_BUILD=${options.build}`,
+      '.',
+    ],
+    why,
+  };
+}
+
+/**
+ * The root module file of a Terraform deployment: the provider, the module with the platform's inputs plus what
+ * every script passes (name, the remote-operation switches, `--var`s), and the outputs the health call reads.
+ */
+export function terraformFile(
+  options: DeployOptions,
+  root: Omit<Parameters<typeof terraformRoot>[0], 'source' | 'inputs'> & {
+    readonly module: string;
+    readonly inputs: Record<string, unknown>;
+  },
+): DeployFile {
+  const { module, inputs, ...rest } = root;
+  return {
+    path: `${options.stateDir}/main.tf.json`,
+    content: terraformRoot({
+      ...rest,
+      source: moduleSource(options.stateDir, module),
+      inputs: {
+        ...inputs,
+        name: options.name,
+        enable_remote_upgrade: options.enableRemoteUpgrade,
+        enable_platform_logs: options.enablePlatformLogs,
+        ...options.vars,
+      },
+    }),
+  };
 }
 
 /** A module source as Terraform wants it from the root module's folder: a relative path starting with `.`. */

@@ -1,5 +1,5 @@
 import type { DeployOptions } from './deploy-options';
-import { type Command, type DeployPlan, moduleSource, terraformCommands, terraformRoot } from './deploy-plan';
+import { type Command, type DeployPlan, dockerBuild, terraformCommands, terraformFile } from './deploy-plan';
 
 /** AWS Lambda: build the `lambda` image, push it to ECR, apply the aws-lambda module or the CloudFormation stack. */
 export function lambdaPlan(options: DeployOptions): DeployPlan {
@@ -28,28 +28,13 @@ export function lambdaPlan(options: DeployOptions): DeployPlan {
       };
     }
     return {
-      files: [terraformFile(options, region, image, invokers)],
+      files: [lambdaTerraformFile(options, region, image, invokers)],
       commands: terraformCommands(options.stateDir, true, options.yes),
     };
   }
 
   const build: Command[] = [
-    {
-      argv: [
-        'docker',
-        'build',
-        '--target',
-        'lambda',
-        '-t',
-        image,
-        '--build-arg',
-        `MCD_AGENT_VERSION=${options.version}`,
-        '--build-arg',
-        `MCD_AGENT_BUILD=${options.build}`,
-        '.',
-      ],
-      why: 'build the Lambda image',
-    },
+    dockerBuild('lambda', image, options, 'build the Lambda image'),
     {
       argv: ['aws', 'ecr', 'describe-repositories', '--repository-names', repository, '--region', region],
       orElse: [
@@ -121,28 +106,18 @@ export function lambdaPlan(options: DeployOptions): DeployPlan {
     return { files: [], commands: [...build, deploy, check] };
   }
   return {
-    files: [terraformFile(options, region, image, invokers)],
+    files: [lambdaTerraformFile(options, region, image, invokers)],
     commands: [...build, ...terraformCommands(options.stateDir, false, options.yes), check],
   };
 }
 
-function terraformFile(options: DeployOptions, region: string, image: string, invokers: string[]) {
-  return {
-    path: `${options.stateDir}/main.tf.json`,
-    content: terraformRoot({
-      provider: 'aws',
-      providerSource: 'hashicorp/aws',
-      providerConfig: { region },
-      source: moduleSource(options.stateDir, 'aws-lambda'),
-      inputs: {
-        name: options.name,
-        image_uri: image,
-        invoker_principals: invokers,
-        enable_remote_upgrade: options.enableRemoteUpgrade,
-        enable_platform_logs: options.enablePlatformLogs,
-        ...options.vars,
-      },
-      outputs: ['function_arn', 'bucket_name', 'log_group_name'],
-    }),
-  };
+function lambdaTerraformFile(options: DeployOptions, region: string, image: string, invokers: string[]) {
+  return terraformFile(options, {
+    provider: 'aws',
+    providerSource: 'hashicorp/aws',
+    providerConfig: { region },
+    module: 'aws-lambda',
+    inputs: { image_uri: image, invoker_principals: invokers },
+    outputs: ['function_arn', 'bucket_name', 'log_group_name'],
+  });
 }
