@@ -1,9 +1,10 @@
 import { clean, lt } from '@renovatebot/pep440';
 import { type ImageReference, isMultiTenantRegistry, namespaceOf, parseImageReference } from './image-reference';
-import { UpgradeRejectedError } from './remote-ops-errors';
+import { UpgradeRejectedError, UpgradeUnavailableError } from './remote-ops-errors';
 
 /*
  * Apollo's upgrade gate (apollo-inventory §8.1), the one choke point every runtime's upgrade passes:
+ *   0. MCD_AGENT_IS_REMOTE_UPGRADABLE must be true, whatever the request;
  *   1. the image comes from the registry of the running image (and its namespace on docker.io), or from a prefix the
  *      operator allowed in MCD_AGENT_UPGRADE_ALLOWED_REPOS: "run any image" becomes "run another image from where we
  *      already run one";
@@ -13,8 +14,10 @@ import { UpgradeRejectedError } from './remote-ops-errors';
  */
 
 export interface UpgradeGateInput {
-  /** The image the control plane asks for. */
-  readonly image: string;
+  /** MCD_AGENT_IS_REMOTE_UPGRADABLE. */
+  readonly upgradable: boolean;
+  /** The image the control plane asks for; none for an update of parameters alone. */
+  readonly image: string | undefined;
   /** What the runtime says it runs now (the trust anchor), when it can tell. */
   readonly currentImage: string | undefined;
   /** MCD_AGENT_VERSION of the running agent. */
@@ -26,8 +29,16 @@ export interface UpgradeGateInput {
 /** Tag suffixes of the platform images this upgrade path knows; split on the last '-' only. */
 const PLATFORM_SUFFIXES = new Set(['cloudrun', 'azure']);
 
-/** Throws an {@link UpgradeRejectedError} with Apollo's exact message when the image may not be deployed. */
-export function checkUpgradeImage({ image, currentImage, currentVersion, allowedRepos }: UpgradeGateInput): void {
+/** Throws with Apollo's exact message when upgrades are off or the image may not be deployed. */
+export function checkUpgrade({
+  upgradable,
+  image,
+  currentImage,
+  currentVersion,
+  allowedRepos,
+}: UpgradeGateInput): void {
+  if (!upgradable) throw new UpgradeUnavailableError('Remote upgrades are disabled for this agent');
+  if (!image) return;
   const candidate = parseImageReference(image);
   const current = currentImage ? parseImageReference(currentImage) : undefined;
 

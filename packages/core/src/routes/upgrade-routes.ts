@@ -9,7 +9,7 @@ import {
   UpgradeUnavailableError,
 } from '../remote-ops/remote-ops-errors';
 import { limitParam, tenMinutesBefore, timeParam } from '../remote-ops/remote-ops-params';
-import { checkUpgradeImage } from '../remote-ops/upgrade-gate';
+import { checkUpgrade } from '../remote-ops/upgrade-gate';
 import { paramRoute } from './param-route';
 
 /*
@@ -29,17 +29,15 @@ export const upgradeRoute = paramRoute('update', async (params, traceId, { servi
   checkedParameters(parameters);
   try {
     const updater = await updaterOf(services);
-    if (!services.config.remoteOps.upgradable) {
-      throw new UpgradeUnavailableError('Remote upgrades are disabled for this agent');
-    }
-    if (image) {
-      checkUpgradeImage({
-        image,
-        currentImage: await updater.currentImage(),
-        currentVersion: services.config.version,
-        allowedRepos: services.config.remoteOps.allowedRepos,
-      });
-    }
+    const { upgradable, allowedRepos } = services.config.remoteOps;
+    checkUpgrade({
+      upgradable,
+      image: image || undefined,
+      // The running image is the gate's trust anchor; asked for only when there is an image to judge.
+      currentImage: upgradable && image ? await updater.currentImage() : undefined,
+      currentVersion: services.config.version,
+      allowedRepos,
+    });
     services.logger.info('Update requested', { image, timeout_seconds: timeoutSeconds });
     const result = await updater.update({
       image: image || undefined,

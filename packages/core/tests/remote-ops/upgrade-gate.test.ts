@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseImageReference } from '../../src/remote-ops/image-reference';
-import { checkUpgradeImage } from '../../src/remote-ops/upgrade-gate';
+import { checkUpgrade } from '../../src/remote-ops/upgrade-gate';
 
 /*
  * Apollo's upgrade gate (apollo-inventory §8.1, apollo/agent/upgrade_validation.py), case by case: every row is an
@@ -12,7 +12,8 @@ const HUB = 'docker.io/montecarlodata/agent';
 
 interface Row {
   readonly case: string;
-  readonly image: string;
+  readonly upgradable?: boolean;
+  readonly image: string | undefined;
   readonly current: string | undefined;
   readonly version?: string;
   readonly allowed?: string[];
@@ -20,6 +21,21 @@ interface Row {
 }
 
 const rows: Row[] = [
+  {
+    case: 'disabled flag (MCD_AGENT_IS_REMOTE_UPGRADABLE not true)',
+    upgradable: false,
+    image: `${ECR}:1.2.0`,
+    current: `${ECR}:1.1.0`,
+    refusal: 'Remote upgrades are disabled for this agent',
+  },
+  {
+    case: 'disabled flag, parameters alone',
+    upgradable: false,
+    image: undefined,
+    current: undefined,
+    refusal: 'Remote upgrades are disabled for this agent',
+  },
+  { case: 'parameters alone (no image to judge)', image: undefined, current: undefined, refusal: undefined },
   { case: 'same ECR registry, newer version', image: `${ECR}:1.2.0`, current: `${ECR}:1.1.0`, refusal: undefined },
   {
     case: "Lambda's region wildcard matches the running region",
@@ -166,6 +182,7 @@ describe('the upgrade gate', () => {
   it.each(rows)('$case', (row) => {
     // Prepare
     const input = {
+      upgradable: row.upgradable ?? true,
       image: row.image,
       currentImage: row.current,
       currentVersion: row.version ?? '1.1.0',
@@ -173,7 +190,7 @@ describe('the upgrade gate', () => {
     };
 
     // Act
-    const check = () => checkUpgradeImage(input);
+    const check = () => checkUpgrade(input);
 
     // Assess
     if (row.refusal === undefined) expect(check).not.toThrow();
