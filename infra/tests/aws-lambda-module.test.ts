@@ -61,7 +61,9 @@ describe('aws-lambda function', () => {
 
     // Assess
     expect(block(fn, 'environment').variables).toBe('${local.environment}');
-    expect(module.locals.get('environment')).toBe('${merge(var.environment_variables, local.managed_environment)}');
+    expect(module.locals.get('environment')).toBe(
+      '${merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)}',
+    );
     expect(managed).toEqual({
       MCD_STORAGE: 'S3',
       MCD_STORAGE_BUCKET_NAME: '${local.bucket_name}',
@@ -69,6 +71,7 @@ describe('aws-lambda function', () => {
       MCD_AGENT_WRAPPER_TYPE: 'TERRAFORM',
       MCD_OPERATION_TIMEOUT_SECONDS: '${tostring(var.operation_timeout_seconds)}',
       MCD_LOG_LEVEL: '${var.log_level}',
+      MCD_AGENT_IS_REMOTE_UPGRADABLE: '${tostring(var.enable_remote_upgrade)}',
     });
   });
 
@@ -170,7 +173,7 @@ describe('aws-lambda storage bucket', () => {
     // Assess
     expect(bucket.count).toBe('${var.create_bucket ? 1 : 0}');
     expect(module.locals.get('bucket_name')).toBe(
-      '${var.create_bucket ? one(aws_s3_bucket.storage[*].id) : var.bucket_name}',
+      '${var.create_bucket ? one(aws_s3_bucket.storage[*].id) : (var.bucket_name != null ? var.bucket_name : "")}',
     );
   });
 });
@@ -263,5 +266,57 @@ describe('aws-lambda execution role', () => {
     // Assess
     expect(trust).toContain('"identifiers":["lambda.amazonaws.com"]');
     expect(trust).toContain('sts:AssumeRole');
+  });
+});
+
+describe('aws-lambda remote operations', () => {
+  test('are off by default, each behind its variable', () => {
+    // Prepare / Act
+    const flags = {
+      upgrade: module.variables.get('enable_remote_upgrade')?.default,
+      logs: module.variables.get('enable_platform_logs')?.default,
+    };
+
+    // Assess
+    expect(flags).toEqual({ upgrade: false, logs: false });
+    expect(resource('aws_iam_role_policy.remote_upgrade').count).toBe('${var.enable_remote_upgrade ? 1 : 0}');
+    expect(resource('aws_iam_role_policy.platform_logs').count).toBe('${var.enable_platform_logs ? 1 : 0}');
+    expect(module.locals.get('platform_logs_environment')).toBe(
+      '${var.enable_platform_logs ? { MCD_LOG_GROUP_ID = aws_cloudwatch_log_group.agent.name } : {}}',
+    );
+  });
+
+  test('update this function and pull from the repository of image_uri only', () => {
+    // Prepare
+    const bySid = Object.fromEntries(policyStatements('remote_upgrade').map((statement) => [statement.sid, statement]));
+
+    // Act / Assess
+    expect(bySid.UpdateOwnFunction).toMatchObject({
+      actions: [
+        'lambda:GetFunction',
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'lambda:PutFunctionConcurrency',
+      ],
+      resources: ['${aws_lambda_function.agent.arn}'],
+    });
+    expect(bySid.PullImagesOfOwnRepository?.resources).toEqual(['${local.repository_arn}']);
+    expect(String(module.locals.get('repository_arn'))).toContain(':repository/${local.image_parts[2]}');
+  });
+
+  test("read the function's own log group (query ids alone cannot be scoped)", () => {
+    // Prepare
+    const bySid = Object.fromEntries(policyStatements('platform_logs').map((statement) => [statement.sid, statement]));
+
+    // Act / Assess
+    expect(bySid.ReadOwnLogs?.resources).toEqual([
+      '${aws_cloudwatch_log_group.agent.arn}',
+      '${aws_cloudwatch_log_group.agent.arn}:*',
+    ]);
+    // StopQuery and GetQueryResults support no resource-level permission: "*" is the only resource AWS accepts.
+    expect(bySid.ReadOwnQueryResults).toMatchObject({
+      actions: ['logs:StopQuery', 'logs:GetQueryResults'],
+      resources: ['*'],
+    });
   });
 });

@@ -42,7 +42,7 @@ describe('azure-functions app', () => {
 
     // Assess
     expect(module.locals.get('app_settings')).toBe(
-      '${merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings)}',
+      '${merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings)}',
     );
     expect(settings).toMatchObject({
       MCD_STORAGE: 'AZURE_BLOB',
@@ -50,6 +50,7 @@ describe('azure-functions app', () => {
       MCD_STORAGE_BUCKET_NAME: '${azurerm_storage_container.agent.name}',
       MCD_AGENT_WRAPPER_TYPE: 'TERRAFORM',
       MCD_ASYNC_QUEUE_NAME: '${azurerm_storage_queue.async.name}',
+      MCD_AGENT_IS_REMOTE_UPGRADABLE: '${tostring(var.enable_remote_upgrade)}',
     });
   });
 
@@ -87,6 +88,11 @@ describe('azure-functions identity', () => {
       },
       { address: 'azurerm_role_assignment.key_vault_secrets', role: 'Key Vault Secrets User', scope: '${each.value}' },
       {
+        address: 'azurerm_role_assignment.log_reader',
+        role: 'Monitoring Reader',
+        scope: '${azurerm_application_insights.agent.id}',
+      },
+      {
         address: 'azurerm_role_assignment.poison_queue_data',
         role: 'Storage Queue Data Contributor',
         scope:
@@ -96,6 +102,11 @@ describe('azure-functions identity', () => {
         address: 'azurerm_role_assignment.queue_data',
         role: 'Storage Queue Data Contributor',
         scope: '${local.queue_scope}',
+      },
+      {
+        address: 'azurerm_role_assignment.site_updater',
+        role: undefined,
+        scope: '${azurerm_linux_function_app.agent.id}',
       },
     ]);
     expect(module.locals.get('container_scope')).toBe(
@@ -144,6 +155,51 @@ describe('azure-functions storage', () => {
     expect(app.storage_account_name).toBe('${azurerm_storage_account.runtime.name}');
     expect(module.sources.get('main.tf')).not.toMatch(
       /azurerm_storage_account\.agent\.primary_(access_key|connection)/,
+    );
+  });
+});
+
+describe('azure-functions review fixes and remote operations', () => {
+  test("answers before Azure's 230 s HTTP limit by default", () => {
+    // Act / Assess
+    expect(module.variables.get('operation_timeout_seconds')?.default).toBe(210);
+  });
+
+  test('keeps the agent data account keyless and creates its container and queue through ARM', () => {
+    // Prepare / Act
+    const account = resource('azurerm_storage_account.agent');
+
+    // Assess
+    expect(account).toMatchObject({ shared_access_key_enabled: false, default_to_oauth_authentication: true });
+    expect(resource('azurerm_storage_container.agent')).toMatchObject({
+      storage_account_id: '${azurerm_storage_account.agent.id}',
+    });
+    expect(resource('azurerm_storage_queue.async')).toMatchObject({
+      storage_account_id: '${azurerm_storage_account.agent.id}',
+    });
+    expect(resource('azurerm_storage_container.agent')).not.toHaveProperty('storage_account_name');
+  });
+
+  test('may update its own site only, with a custom role of four actions, off by default', () => {
+    // Prepare
+    const role = resource('azurerm_role_definition.site_updater');
+
+    // Act
+    const permissions = block(role, 'permissions');
+
+    // Assess
+    expect(module.variables.get('enable_remote_upgrade')?.default).toBe(false);
+    expect(module.variables.get('enable_platform_logs')?.default).toBe(false);
+    expect(role.count).toBe('${var.enable_remote_upgrade ? 1 : 0}');
+    expect(permissions.actions).toEqual([
+      'Microsoft.Web/sites/read',
+      'Microsoft.Web/sites/config/read',
+      'Microsoft.Web/sites/config/write',
+      'Microsoft.Web/sites/config/list/action',
+    ]);
+    expect(role.assignable_scopes).toEqual(['${azurerm_linux_function_app.agent.id}']);
+    expect(module.locals.get('platform_logs_settings')).toBe(
+      '${var.enable_platform_logs ? { APPINSIGHTS_RESOURCE_ID = azurerm_application_insights.agent.id } : {}}',
     );
   });
 });

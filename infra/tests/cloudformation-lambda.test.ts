@@ -116,7 +116,9 @@ describe('cloudformation lambda.yaml: function', () => {
     const variables = asObject(asObject(fn.Environment).Variables);
 
     // Assess
-    expect(fn).toMatchObject({ PackageType: 'Image', Code: { ImageUri: { Ref: 'ImageUri' } } });
+    expect(fn.PackageType).toBe('Image');
+    // The image's region is always the stack's: `*` (how the remote upgrade writes it) and a named region alike.
+    expect(JSON.stringify(asObject(fn.Code).ImageUri)).toContain('${AWS::Region}');
     expect(fn.Architectures).toEqual([{ Ref: 'Architecture' }]);
     expect(template.parameters.Timeout).toMatchObject({ Default: 900, MaxValue: 900 });
     expect(template.parameters.OperationTimeoutSeconds).toMatchObject({ Default: 870, MaxValue: 899 });
@@ -125,8 +127,11 @@ describe('cloudformation lambda.yaml: function', () => {
       MCD_STORAGE_BUCKET_NAME: { 'Fn::If': ['CreateBucket', { Ref: 'StorageBucket' }, { Ref: 'ExistingBucketName' }] },
       MCD_STORAGE_PREFIX: { Ref: 'StoragePrefix' },
       MCD_AGENT_WRAPPER_TYPE: 'CLOUDFORMATION',
+      MCD_STACK_ID: { Ref: 'AWS::StackId' },
       MCD_OPERATION_TIMEOUT_SECONDS: { Ref: 'OperationTimeoutSeconds' },
       MCD_LOG_LEVEL: { Ref: 'LogLevel' },
+      MCD_AGENT_IS_REMOTE_UPGRADABLE: { 'Fn::If': ['RemoteUpgrade', 'true', 'false'] },
+      MCD_LOG_GROUP_ID: { 'Fn::If': ['PlatformLogs', { Ref: 'LogGroup' }, { Ref: 'AWS::NoValue' }] },
     });
   });
 
@@ -237,6 +242,66 @@ describe('cloudformation lambda.yaml: bucket and role', () => {
     expect(selfInvoke).toMatchObject({
       Action: 'lambda:InvokeFunction',
       Resource: [{ 'Fn::GetAtt': ['Function', 'Arn'] }, { 'Fn::Sub': '${Function.Arn}:*' }],
+    });
+  });
+});
+
+describe('cloudformation lambda.yaml: remote operations', () => {
+  test('are off by default, each behind its own parameter and condition', () => {
+    // Prepare / Act
+    const upgrade = resource('RemoteUpgradePolicy');
+    const logs = resource('PlatformLogsPolicy');
+
+    // Assess
+    expect(template.parameters.EnableRemoteUpgrade).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(template.parameters.EnablePlatformLogs).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(upgrade.Condition).toBe('RemoteUpgrade');
+    expect(logs.Condition).toBe('PlatformLogs');
+    expect(template.conditions.RemoteUpgrade).toEqual({ 'Fn::Equals': [{ Ref: 'EnableRemoteUpgrade' }, 'true'] });
+  });
+
+  test('update this stack, this function and pull from the image repository only', () => {
+    // Prepare
+    const bySid = Object.fromEntries(
+      statements(properties('RemoteUpgradePolicy').PolicyDocument).map((statement) => [statement.Sid, statement]),
+    );
+
+    // Act / Assess
+    expect(bySid.ReadAndUpdateOwnStack?.Resource).toEqual({ Ref: 'AWS::StackId' });
+    expect(bySid.UpdateOwnFunction?.Resource).toEqual({ 'Fn::GetAtt': ['Function', 'Arn'] });
+    expect(bySid.UpdateOwnFunction?.Action).toEqual(
+      expect.arrayContaining(['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:GetFunction']),
+    );
+    expect(bySid.PassOwnRoleToLambda).toMatchObject({
+      Resource: { 'Fn::GetAtt': ['ExecutionRole', 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    });
+    expect(JSON.stringify(bySid.PullImagesOfOwnRepository?.Resource)).toContain(':repository${ImageRepository}');
+    for (const statement of Object.values(bySid) as CfnObject[])
+      expect([statement.Action, statement.Resource].flat().filter((value) => value === '*')).toEqual([]);
+  });
+
+  test("read the function's own log group (query ids alone cannot be scoped)", () => {
+    // Prepare
+    const bySid = Object.fromEntries(
+      statements(properties('PlatformLogsPolicy').PolicyDocument).map((statement) => [statement.Sid, statement]),
+    );
+
+    // Act / Assess
+    expect(bySid.ReadOwnLogs).toMatchObject({
+      Action: ['logs:FilterLogEvents', 'logs:StartQuery'],
+      Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] },
+    });
+    // StopQuery and GetQueryResults support no resource-level permission: "*" is the only resource AWS accepts.
+    expect(bySid.ReadOwnQueryResults).toMatchObject({
+      Action: ['logs:StopQuery', 'logs:GetQueryResults'],
+      Resource: '*',
     });
   });
 });

@@ -44,7 +44,7 @@ describe('gcp-cloudrun service', () => {
     expect(JSON.stringify(service.lifecycle)).toContain('var.operation_timeout_seconds < var.timeout_seconds');
   });
 
-  test('keeps CPU allocated by default so in-process async work is not starved after the 202', () => {
+  test('allocates CPU only during requests by default (request billing); cpu_always_allocated is the switch', () => {
     // Prepare
     const container = block(block(resource('google_cloud_run_v2_service.agent'), 'template'), 'containers');
 
@@ -53,7 +53,8 @@ describe('gcp-cloudrun service', () => {
 
     // Assess
     expect(resources.cpu_idle).toBe('${!var.cpu_always_allocated}');
-    expect(module.variables.get('cpu_always_allocated')?.default).toBe(true);
+    expect(module.variables.get('cpu_always_allocated')?.default).toBe(false);
+    expect(module.variables.get('cpu_always_allocated')?.description).toContain('async');
   });
 
   test('passes GCS storage, the bucket and the listen host in the environment', () => {
@@ -72,6 +73,9 @@ describe('gcp-cloudrun service', () => {
       MCD_AGENT_WRAPPER_TYPE: 'TERRAFORM',
       MCD_OPERATION_TIMEOUT_SECONDS: '${tostring(var.operation_timeout_seconds)}',
       MCD_LISTEN_HOST: '0.0.0.0',
+      GOOGLE_CLOUD_PROJECT: '${var.project_id}',
+      MCD_AGENT_IMAGE_TAG: '${var.image}',
+      MCD_AGENT_IS_REMOTE_UPGRADABLE: '${tostring(var.enable_remote_upgrade)}',
     });
   });
 
@@ -103,7 +107,7 @@ describe('gcp-cloudrun access', () => {
     expect(everything).not.toMatch(/allUsers|allAuthenticatedUsers/);
   });
 
-  test('grants the agent roles on its bucket, its own account and the listed secrets only, never project-wide', () => {
+  test('grants the agent roles on its bucket, its own account and the listed secrets only, project-wide only for the opt-in remote operations', () => {
     // Prepare
     const iamResources = [...module.resources.keys()].filter((address) =>
       /_iam_(member|binding|policy)\./.test(address),
@@ -115,15 +119,24 @@ describe('gcp-cloudrun access', () => {
     // Assess
     expect(iamResources.sort()).toEqual([
       'google_cloud_run_v2_service_iam_member.invoker',
+      'google_cloud_run_v2_service_iam_member.self_update',
+      'google_project_iam_member.log_reader',
+      'google_project_iam_member.operation_reader',
       'google_secret_manager_secret_iam_member.credentials',
+      'google_service_account_iam_member.act_as_self',
       'google_service_account_iam_member.sign_own_urls',
       'google_storage_bucket_iam_member.agent_bucket_metadata',
       'google_storage_bucket_iam_member.agent_objects',
     ]);
     expect(resource('google_storage_bucket_iam_member.agent_objects')).toMatchObject({
       bucket: '${local.bucket_name}',
-      role: 'roles/storage.objectAdmin',
+      role: 'roles/storage.objectUser',
     });
+    // The project-wide members exist only with their switch, and grant single-permission custom roles.
+    for (const address of ['google_project_iam_member.log_reader', 'google_project_iam_member.operation_reader'])
+      expect(String(resource(address).count)).toMatch(/^\$\{var\.enable_(platform_logs|remote_upgrade) \? 1 : 0\}$/);
+    expect(resource('google_project_iam_custom_role.operation_reader').permissions).toEqual(['run.operations.get']);
+    expect(resource('google_project_iam_custom_role.log_reader').permissions).toEqual(['logging.logEntries.list']);
     expect(secret).toMatchObject({ role: 'roles/secretmanager.secretAccessor', secret_id: '${each.value}' });
     expect(secret.for_each).toBe('${toset(var.secret_ids)}');
     expect(resource('google_service_account_iam_member.sign_own_urls').service_account_id).toBe(
@@ -154,5 +167,44 @@ describe('gcp-cloudrun bucket', () => {
       { prefixes: ['${local.key_prefix}responses/'], action: 'Delete' },
       { prefixes: ['${local.key_prefix}async/'], action: 'Delete' },
     ]);
+  });
+});
+
+describe('gcp-cloudrun scoping and remote operations', () => {
+  test('scopes object access to the storage prefix with an IAM condition on names and listings', () => {
+    // Prepare
+    const member = resource('google_storage_bucket_iam_member.agent_objects');
+
+    // Act
+    const condition = asObject(list(asObject(member.dynamic).condition)[0]);
+    const content = block(condition, 'content');
+
+    // Assess
+    expect(condition.for_each).toBe('${local.key_prefix == "" ? [] : [local.key_prefix]}');
+    expect(content.expression).toContain(
+      'resource.name.startsWith("projects/_/buckets/${local.bucket_name}/objects/${condition.value}")',
+    );
+    expect(content.expression).toContain('storage.googleapis.com/objectListPrefix');
+  });
+
+  test('lets the agent update its own service only, off by default', () => {
+    // Prepare
+    const selfUpdate = resource('google_cloud_run_v2_service_iam_member.self_update');
+
+    // Act / Assess
+    expect(module.variables.get('enable_remote_upgrade')?.default).toBe(false);
+    expect(module.variables.get('enable_platform_logs')?.default).toBe(false);
+    expect(selfUpdate).toMatchObject({
+      name: '${google_cloud_run_v2_service.agent.name}',
+      role: '${google_project_iam_custom_role.service_updater[0].id}',
+      member: '${local.agent_member}',
+    });
+    expect(resource('google_project_iam_custom_role.service_updater').permissions).toEqual([
+      'run.services.get',
+      'run.services.update',
+    ]);
+    expect(resource('google_service_account_iam_member.act_as_self').service_account_id).toBe(
+      '${google_service_account.agent.name}',
+    );
   });
 });

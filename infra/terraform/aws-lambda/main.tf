@@ -1,7 +1,9 @@
 data "aws_partition" "current" {}
 
 locals {
-  bucket_name = var.create_bucket ? one(aws_s3_bucket.storage[*].id) : var.bucket_name
+  # Never null: without a bucket the function's precondition names the problem, instead of an interpolation error in
+  # the policies that would come first.
+  bucket_name = var.create_bucket ? one(aws_s3_bucket.storage[*].id) : (var.bucket_name != null ? var.bucket_name : "")
   # Built from the name rather than read from a data source, so that an existing bucket need not be readable at plan.
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}"
   # The agent writes every key under "<prefix>/" (MCD_STORAGE_PREFIX); "" means the bucket root.
@@ -16,8 +18,16 @@ locals {
     MCD_AGENT_WRAPPER_TYPE        = "TERRAFORM"
     MCD_OPERATION_TIMEOUT_SECONDS = tostring(var.operation_timeout_seconds)
     MCD_LOG_LEVEL                 = var.log_level
+    # SPEC §13: the upgrade route refuses unless this is true; the function's own log group for the log routes.
+    MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
-  environment = merge(var.environment_variables, local.managed_environment)
+  platform_logs_environment = var.enable_platform_logs ? { MCD_LOG_GROUP_ID = aws_cloudwatch_log_group.agent.name } : {}
+  environment               = merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)
+
+  # The ECR repository of image_uri (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>): a remote upgrade
+  # may set images of that repository, and Lambda checks that whoever sets an image may pull it.
+  image_parts    = regex("^([0-9]+)\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/([^:@]+)", var.image_uri)
+  repository_arn = "arn:${data.aws_partition.current.partition}:ecr:${local.image_parts[1]}:${local.image_parts[0]}:repository/${local.image_parts[2]}"
 
   # Statement ids of lambda permissions: stable per principal whatever its position in the list.
   invokers = { for principal in var.invoker_principals : substr(sha1(principal), 0, 16) => principal }
@@ -330,6 +340,66 @@ resource "aws_iam_role_policy" "self_invoke" {
   name   = "${var.name}-self-invoke"
   role   = aws_iam_role.agent.id
   policy = data.aws_iam_policy_document.self_invoke.json
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Remote operations (SPEC §13), each behind its variable; separate policies because they name the function
+# ---------------------------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "remote_upgrade" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  statement {
+    sid = "UpdateOwnFunction"
+    # The direct updater: read the running image and settings (also infra details), set a new image, memory and
+    # reserved concurrency. Unqualified ARN: the function itself, not its versions.
+    actions = [
+      "lambda:GetFunction",
+      "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:PutFunctionConcurrency",
+    ]
+    resources = [aws_lambda_function.agent.arn]
+  }
+
+  statement {
+    sid       = "PullImagesOfOwnRepository"
+    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [local.repository_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "remote_upgrade" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  name   = "${var.name}-remote-upgrade"
+  role   = aws_iam_role.agent.id
+  policy = data.aws_iam_policy_document.remote_upgrade[0].json
+}
+
+data "aws_iam_policy_document" "platform_logs" {
+  count = var.enable_platform_logs ? 1 : 0
+
+  statement {
+    sid       = "ReadOwnLogs"
+    actions   = ["logs:FilterLogEvents", "logs:StartQuery"]
+    resources = [aws_cloudwatch_log_group.agent.arn, "${aws_cloudwatch_log_group.agent.arn}:*"]
+  }
+
+  statement {
+    sid = "ReadOwnQueryResults"
+    # StopQuery and GetQueryResults take a query id and support no resource-level permission.
+    actions   = ["logs:StopQuery", "logs:GetQueryResults"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "platform_logs" {
+  count = var.enable_platform_logs ? 1 : 0
+
+  name   = "${var.name}-platform-logs"
+  role   = aws_iam_role.agent.id
+  policy = data.aws_iam_policy_document.platform_logs[0].json
 }
 
 resource "aws_lambda_function_event_invoke_config" "agent" {

@@ -109,9 +109,9 @@ variable "environment_variables" {
   validation {
     condition = alltrue([for key in keys(var.environment_variables) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX", "MCD_AGENT_WRAPPER_TYPE",
-      "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL",
+      "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "MCD_LOG_GROUP_ID",
     ], key)])
-    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS or MCD_LOG_LEVEL: use this module's variables."
+    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_AGENT_IS_REMOTE_UPGRADABLE or MCD_LOG_GROUP_ID: use this module's variables."
   }
 }
 
@@ -146,6 +146,18 @@ variable "async_max_event_age_seconds" {
     condition     = var.async_max_event_age_seconds >= 60 && var.async_max_event_age_seconds <= 21600
     error_message = "The async_max_event_age_seconds must be from 60 to 21600."
   }
+}
+
+variable "enable_remote_upgrade" {
+  description = "Let the control plane upgrade the agent in place (POST /api/v1/upgrade, through the agent's image gate) and read its memory and concurrency (/api/v1/infra/details): sets MCD_AGENT_IS_REMOTE_UPGRADABLE and grants the role GetFunction, UpdateFunctionCode, UpdateFunctionConfiguration and PutFunctionConcurrency on this function, and image pulls from the repository of image_uri."
+  type        = bool
+  default     = false
+}
+
+variable "enable_platform_logs" {
+  description = "Let the control plane read the function's CloudWatch logs (/api/v1/aws/logs/*): sets MCD_LOG_GROUP_ID and grants FilterLogEvents and Logs Insights queries on the function's log group."
+  type        = bool
+  default     = false
 }
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -34,7 +34,11 @@ locals {
     MCD_LOG_LEVEL                                     = var.log_level
     MCD_ASYNC_QUEUE_NAME                              = azurerm_storage_queue.async.name
     "${local.async_queue_conn_name}__queueServiceUri" = azurerm_storage_account.agent.primary_queue_endpoint
+    # SPEC §13: the upgrade route refuses unless this is true.
+    MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
+  # The Application Insights resource the Azure log route queries.
+  platform_logs_settings = var.enable_platform_logs ? { APPINSIGHTS_RESOURCE_ID = azurerm_application_insights.agent.id } : {}
   # With a user-assigned identity, both the SDKs (DefaultAzureCredential reads AZURE_CLIENT_ID) and the queue
   # trigger's identity-based connection must be told which identity to use.
   identity_settings = local.user_assigned ? {
@@ -43,7 +47,7 @@ locals {
     "${local.async_queue_conn_name}__clientId"   = local.user_identity_client
   } : {}
   deployment_settings = var.container_image != null ? { WEBSITES_ENABLE_APP_SERVICE_STORAGE = "false" } : { WEBSITE_RUN_FROM_PACKAGE = "1" }
-  app_settings        = merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings)
+  app_settings        = merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings)
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -60,25 +64,29 @@ resource "azurerm_storage_account" "agent" {
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
   allow_nested_items_to_be_public = false
+  # The agent reaches its data with its identity only: no account key or SAS signed with one opens it.
+  shared_access_key_enabled       = false
+  default_to_oauth_authentication = true
   tags                            = var.tags
 }
 
+# Created through ARM (storage_account_id), not the data plane: the account accepts no shared key.
 resource "azurerm_storage_container" "agent" {
   name                  = var.container_name
-  storage_account_name  = azurerm_storage_account.agent.name
+  storage_account_id    = azurerm_storage_account.agent.id
   container_access_type = "private"
 }
 
 resource "azurerm_storage_queue" "async" {
-  name                 = var.queue_name
-  storage_account_name = azurerm_storage_account.agent.name
+  name               = var.queue_name
+  storage_account_id = azurerm_storage_account.agent.id
 }
 
 # The Functions host moves a message that failed 5 times to "<queue>-poison"; the app's poison function marks its job
 # Failed. Created here so the identity's role can be scoped to it (the host cannot create it without account rights).
 resource "azurerm_storage_queue" "async_poison" {
-  name                 = "${var.queue_name}-poison"
-  storage_account_name = azurerm_storage_account.agent.name
+  name               = "${var.queue_name}-poison"
+  storage_account_id = azurerm_storage_account.agent.id
 }
 
 resource "azurerm_storage_management_policy" "agent" {
@@ -180,6 +188,52 @@ resource "azurerm_role_assignment" "key_vault_secrets" {
   principal_type       = "ServicePrincipal"
 }
 
+# Remote operations (SPEC §13), each behind its variable. The upgrade reads and writes this app's configuration (its
+# image, its settings) and nothing else: a custom role assignable on this app only.
+data "azurerm_resource_group" "agent" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  name = var.resource_group_name
+}
+
+resource "azurerm_role_definition" "site_updater" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  name        = "${var.name}-site-updater"
+  scope       = data.azurerm_resource_group.agent[0].id
+  description = "Reads and updates one Function App's configuration (the Artemis agent's remote upgrade)."
+
+  permissions {
+    actions = [
+      "Microsoft.Web/sites/read",
+      "Microsoft.Web/sites/config/read",
+      "Microsoft.Web/sites/config/write",
+      "Microsoft.Web/sites/config/list/action",
+    ]
+  }
+
+  assignable_scopes = [azurerm_linux_function_app.agent.id]
+}
+
+resource "azurerm_role_assignment" "site_updater" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  scope              = azurerm_linux_function_app.agent.id
+  role_definition_id = azurerm_role_definition.site_updater[0].role_definition_resource_id
+  principal_id       = local.agent_principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# Queries of the app's own Application Insights, in the resource's context.
+resource "azurerm_role_assignment" "log_reader" {
+  count = var.enable_platform_logs ? 1 : 0
+
+  scope                = azurerm_application_insights.agent.id
+  role_definition_name = "Monitoring Reader"
+  principal_id         = local.agent_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Monitoring
 # ---------------------------------------------------------------------------------------------------------------------
@@ -267,6 +321,9 @@ resource "azurerm_linux_function_app" "agent" {
   }
 
   lifecycle {
+    # Written by the agent's remote upgrade to restart the app; not the module's to put back.
+    ignore_changes = [app_settings["MCD_LAST_UPDATE_TS"]]
+
     precondition {
       condition     = (var.container_image == null) != (var.zip_package_path == null)
       error_message = "Set exactly one of container_image and zip_package_path."

@@ -78,9 +78,9 @@ variable "sku_name" {
 }
 
 variable "operation_timeout_seconds" {
-  description = "MCD_OPERATION_TIMEOUT_SECONDS: time an operation may run before the agent answers a Timeout envelope. The HTTP front of Azure ends requests at 230 s, so long work should use the async routes."
+  description = "MCD_OPERATION_TIMEOUT_SECONDS: time an operation may run before the agent answers a Timeout envelope. Azure's HTTP front end ends a request at 230 s, so the default (210) answers before it; longer work belongs on the async routes."
   type        = number
-  default     = 870
+  default     = 210
 
   validation {
     condition     = var.operation_timeout_seconds >= 1 && floor(var.operation_timeout_seconds) == var.operation_timeout_seconds
@@ -108,10 +108,22 @@ variable "app_settings" {
     condition = alltrue([for key in keys(var.app_settings) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_ACCOUNT_NAME", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX",
       "MCD_AGENT_WRAPPER_TYPE", "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_ASYNC_QUEUE_NAME",
-      "AZURE_CLIENT_ID",
+      "AZURE_CLIENT_ID", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "APPINSIGHTS_RESOURCE_ID",
     ], key)])
-    error_message = "The app_settings must not set the settings this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_ASYNC_QUEUE_NAME, AZURE_CLIENT_ID)."
+    error_message = "The app_settings must not set the settings this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_ASYNC_QUEUE_NAME, AZURE_CLIENT_ID, MCD_AGENT_IS_REMOTE_UPGRADABLE, APPINSIGHTS_RESOURCE_ID)."
   }
+}
+
+variable "enable_remote_upgrade" {
+  description = "Let the control plane upgrade the agent in place (POST /api/v1/upgrade, through the agent's image gate) and read the app's settings (/api/v1/infra/details): sets MCD_AGENT_IS_REMOTE_UPGRADABLE and assigns a custom role (read the site, read, list and write its configuration) on this Function App only. Creating the role needs Microsoft.Authorization/roleDefinitions/write on the resource group."
+  type        = bool
+  default     = false
+}
+
+variable "enable_platform_logs" {
+  description = "Let the control plane query the app's Application Insights (/api/v1/azure/logs/query): sets APPINSIGHTS_RESOURCE_ID and assigns Monitoring Reader on that Application Insights resource only."
+  type        = bool
+  default     = false
 }
 
 variable "identity_type" {

@@ -5,8 +5,9 @@ terraform {
   required_providers {
     azurerm = {
       source = "hashicorp/azurerm"
-      # 4.x: https_traffic_only_enabled, node_version "22" and container_registry_* on azurerm_linux_function_app.
-      version = ">= 4.0, < 5.0"
+      # 4.x: https_traffic_only_enabled, node_version "22" and container_registry_* on azurerm_linux_function_app;
+      # 4.21: storage_account_id on azurerm_storage_container and azurerm_storage_queue (created through ARM).
+      version = ">= 4.21, < 5.0"
     }
     random = {
       source  = "hashicorp/random"

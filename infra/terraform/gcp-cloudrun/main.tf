@@ -1,5 +1,6 @@
 locals {
-  bucket_name = var.create_bucket ? one(google_storage_bucket.storage[*].name) : var.bucket_name
+  # Never null: without a bucket the preconditions name the problem instead of a missing-argument error first.
+  bucket_name = var.create_bucket ? one(google_storage_bucket.storage[*].name) : (var.bucket_name != null ? var.bucket_name : "")
   key_prefix  = var.storage_prefix == "" ? "" : "${var.storage_prefix}/"
 
   # Variables the module owns; var.environment_variables cannot override them (see its validation). PORT is set by
@@ -12,6 +13,11 @@ locals {
     MCD_OPERATION_TIMEOUT_SECONDS = tostring(var.operation_timeout_seconds)
     MCD_LOG_LEVEL                 = var.log_level
     MCD_LISTEN_HOST               = "0.0.0.0"
+    # Log lines name their trace under the project; the log route reads the project's logs.
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    # The running image, shown by health at no cost; the remote upgrade keeps it current.
+    MCD_AGENT_IMAGE_TAG            = var.image
+    MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
   environment = merge(var.environment_variables, local.managed_environment)
 
@@ -95,9 +101,26 @@ resource "google_storage_bucket" "storage" {
 
 resource "google_storage_bucket_iam_member" "agent_objects" {
   bucket = local.bucket_name
-  # objectAdmin on this bucket only (not project-wide): read, write, list, delete objects.
-  role   = "roles/storage.objectAdmin"
+  # objectUser (read, write, list, delete objects; no IAM changes) on this bucket, and only under the storage prefix:
+  # object names start with it, and listings must ask for it. Conditions need uniform bucket-level access.
+  role   = "roles/storage.objectUser"
   member = local.agent_member
+
+  dynamic "condition" {
+    for_each = local.key_prefix == "" ? [] : [local.key_prefix]
+    content {
+      title       = "artemis-storage-prefix"
+      description = "Objects under the agent's MCD_STORAGE_PREFIX only."
+      expression  = "resource.name.startsWith(\"projects/_/buckets/${local.bucket_name}/objects/${condition.value}\") || api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${condition.value}\")"
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_bucket || var.bucket_name != null
+      error_message = "The bucket_name is required when create_bucket is false."
+    }
+  }
 }
 
 resource "google_project_iam_custom_role" "bucket_metadata_reader" {
@@ -207,6 +230,78 @@ resource "google_cloud_run_v2_service" "agent" {
 
   # The service account must be able to reach its bucket before the first request.
   depends_on = [google_storage_bucket_iam_member.agent_objects]
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Remote operations (SPEC §13), each behind its variable
+# ---------------------------------------------------------------------------------------------------------------------
+
+# Read and update this service only (the upgrade sets a new image on it).
+resource "google_project_iam_custom_role" "service_updater" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  project     = var.project_id
+  role_id     = "${replace(var.name, "-", "_")}_service_updater"
+  title       = "Artemis service updater (${var.name})"
+  description = "Reads and updates one Cloud Run service (the agent's remote upgrade); bound on that service only."
+  permissions = ["run.services.get", "run.services.update"]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "self_update" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.agent.name
+  role     = google_project_iam_custom_role.service_updater[0].id
+  member   = local.agent_member
+}
+
+# The update is a long-running operation, and operations are project resources: reading them is all this grants.
+resource "google_project_iam_custom_role" "operation_reader" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  project     = var.project_id
+  role_id     = "${replace(var.name, "-", "_")}_operation_reader"
+  title       = "Artemis operation reader (${var.name})"
+  description = "Reads Cloud Run long-running operations (to wait for the agent's own update)."
+  permissions = ["run.operations.get"]
+}
+
+resource "google_project_iam_member" "operation_reader" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  project = var.project_id
+  role    = google_project_iam_custom_role.operation_reader[0].id
+  member  = local.agent_member
+}
+
+# A new revision runs as the agent's service account: whoever updates the service must be able to act as it.
+resource "google_service_account_iam_member" "act_as_self" {
+  count = var.enable_remote_upgrade ? 1 : 0
+
+  service_account_id = google_service_account.agent.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = local.agent_member
+}
+
+# Log entries can only be listed project-wide; the agent narrows its queries to its own service.
+resource "google_project_iam_custom_role" "log_reader" {
+  count = var.enable_platform_logs ? 1 : 0
+
+  project     = var.project_id
+  role_id     = "${replace(var.name, "-", "_")}_log_reader"
+  title       = "Artemis log reader (${var.name})"
+  description = "Lists log entries (the agent's /api/v1/gcp/logs/list, filtered to its own service)."
+  permissions = ["logging.logEntries.list"]
+}
+
+resource "google_project_iam_member" "log_reader" {
+  count = var.enable_platform_logs ? 1 : 0
+
+  project = var.project_id
+  role    = google_project_iam_custom_role.log_reader[0].id
+  member  = local.agent_member
 }
 
 # Only the control plane's service accounts may invoke; there is deliberately no allUsers binding.

@@ -117,9 +117,21 @@ variable "max_instances" {
 }
 
 variable "cpu_always_allocated" {
-  description = "Keep CPU allocated outside requests. Async operations run in-process after the 202 answer (SPEC §8), and with CPU only during requests they would stall; false only if you never use the async routes."
+  description = "Keep CPU allocated outside requests (instance-based billing: you pay while an instance is up, not only per request). Turn it on if you use the async routes: their work runs in-process after the 202 answer (SPEC §8) and, with CPU only during requests, it stalls."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "enable_remote_upgrade" {
+  description = "Let the control plane upgrade the agent in place (POST /api/v1/upgrade, through the agent's image gate): sets MCD_AGENT_IS_REMOTE_UPGRADABLE and grants the service account get and update on this service only, read of Cloud Run operations, and actAs on itself. Creating the custom roles needs roles/iam.roleAdmin."
+  type        = bool
+  default     = false
+}
+
+variable "enable_platform_logs" {
+  description = "Let the control plane read the service's logs (/api/v1/gcp/logs/list): grants logging.logEntries.list on the project (Cloud Logging has no narrower scope; the agent filters to its own service). Creating the custom role needs roles/iam.roleAdmin."
+  type        = bool
+  default     = false
 }
 
 variable "ingress" {
@@ -163,9 +175,10 @@ variable "environment_variables" {
   validation {
     condition = alltrue([for key in keys(var.environment_variables) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX", "MCD_AGENT_WRAPPER_TYPE",
-      "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_LISTEN_HOST", "PORT",
+      "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_LISTEN_HOST", "PORT", "GOOGLE_CLOUD_PROJECT",
+      "MCD_AGENT_IMAGE_TAG", "MCD_AGENT_IS_REMOTE_UPGRADABLE",
     ], key)])
-    error_message = "The environment_variables must not set the variables this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_LISTEN_HOST, PORT)."
+    error_message = "The environment_variables must not set the variables this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_LISTEN_HOST, PORT, GOOGLE_CLOUD_PROJECT, MCD_AGENT_IMAGE_TAG, MCD_AGENT_IS_REMOTE_UPGRADABLE)."
   }
 }
 

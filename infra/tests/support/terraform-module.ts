@@ -100,7 +100,7 @@ export async function parseTerraformModule(name: string, files: Record<string, s
   const expressions: { file: string; section: string; text: string }[] = [];
   for (const [file, document] of parsed) {
     for (const [section, content] of Object.entries(document))
-      walk(content, (key, value) => {
+      walk(withoutIgnoreChanges(content), (key, value) => {
         if (key === 'dynamic') {
           for (const [label, blocks] of entries(value)) {
             dynamicIterators.add(label);
@@ -283,6 +283,17 @@ function asQuotedTemplate(text: string): string {
     else out += char;
   }
   return `${out}"`;
+}
+
+/** `lifecycle { ignore_changes = [...] }` lists attribute paths (`app_settings["X"]`), not references. */
+function withoutIgnoreChanges(value: HclValue): HclValue {
+  if (Array.isArray(value)) return value.map(withoutIgnoreChanges);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'ignore_changes')
+      .map(([key, inner]) => [key, withoutIgnoreChanges(inner)]),
+  );
 }
 
 function firstBlock(value: HclValue): HclObject {

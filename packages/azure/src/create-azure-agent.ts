@@ -2,6 +2,7 @@ import { nativeConnectors } from '@artemis/connectors';
 import { type Agent, type AgentConfig, createAgent, createLogger } from '@artemis/core/runtime';
 import { invocationLogSink } from './invocation-logger';
 import { azureQueueDispatcher } from './queue-dispatcher';
+import { azureRemoteOps } from './remote-ops/azure-remote-ops';
 
 /**
  * The agent as the Functions app builds it: platform Azure, Blob storage by default, logs via the invocation, async
@@ -16,6 +17,7 @@ export function createAzureAgent(config: AgentConfig): Agent {
     defaultStorage: 'AZURE_BLOB',
     connectors: nativeConnectors,
     logger: createLogger(config.logLevel, invocationLogSink),
+    remoteOps: azureRemoteOps(),
     platformInfo: () => ({
       site_name: process.env.WEBSITE_SITE_NAME,
       hostname: process.env.WEBSITE_HOSTNAME,

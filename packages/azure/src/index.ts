@@ -11,3 +11,5 @@ export {
 export { createAzureAgent } from './create-azure-agent';
 export { invocationLogSink, runInInvocation } from './invocation-logger';
 export { azureQueueDispatcher } from './queue-dispatcher';
+export { azureRemoteOps } from './remote-ops/azure-remote-ops';
+export type { AzureRemoteOpsOptions } from './remote-ops/azure-remote-ops-options';

@@ -34,6 +34,17 @@ export {
   JSON_CONTENT_TYPE,
 } from './protocol/agent-response';
 export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
+export { lazyRemoteOp } from './remote-ops/lazy-remote-op';
+export type {
+  AgentUpdater,
+  AwsPlatformLogs,
+  AzurePlatformLogs,
+  GcpPlatformLogs,
+  LogWindow,
+  ParameterValue,
+  RemoteOps,
+  UpdateRequest,
+} from './remote-ops/remote-ops';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';

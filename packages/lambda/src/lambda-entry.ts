@@ -3,6 +3,7 @@ import { createAgent, prepareEnvironment } from '@artemis/core/runtime';
 import { createLambdaHandler } from './handler';
 import { lambdaEventDispatcher } from './lambda-dispatcher';
 import { CORE_PAYLOAD_LIMIT_BYTES } from './payload-limit';
+import { lambdaRemoteOps } from './remote-ops/lambda-remote-ops';
 
 /*
  * The Lambda bundle's entry (dist/lambda/index.mjs, handler "index.handler"). The agent is built during INIT, which
@@ -17,6 +18,7 @@ const agent = createAgent({
   connectors: nativeConnectors,
   responsePayloadLimitBytes: CORE_PAYLOAD_LIMIT_BYTES,
   asyncDispatcher: lambdaEventDispatcher(),
+  remoteOps: lambdaRemoteOps(),
   platformInfo: () => ({
     function_name: process.env.AWS_LAMBDA_FUNCTION_NAME,
     function_version: process.env.AWS_LAMBDA_FUNCTION_VERSION,

@@ -10,6 +10,26 @@ export {
   REDSHIFT_PASSWORD,
   startFakeAws,
 } from './fakes/fake-aws';
+export {
+  type FakeAwsRemoteOps,
+  type FakeFunction,
+  type FakeLogEvent,
+  type FakeStack,
+  type FakeStackEvent,
+  fakeFunction,
+  startFakeAwsRemoteOps,
+} from './fakes/fake-aws-remote-ops';
+export {
+  type FakeAzureRemoteOps,
+  fakeAzureRemoteOpsClients,
+  startFakeAzureRemoteOps,
+} from './fakes/fake-azure-remote-ops';
+export {
+  FAKE_GCP_TOKEN,
+  type FakeGcpRemoteOps,
+  fakeGcpRemoteOpsClients,
+  startFakeGcpRemoteOps,
+} from './fakes/fake-gcp-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
 export {
   FAKE_AZURE_TOKEN,

@@ -6,6 +6,7 @@ import type { HeapReader } from '../memory/heap-guard';
 import type { AgentRequest } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import type { ConnectorDirectory } from '../registry/connector-directory';
+import type { RemoteOps } from '../remote-ops/remote-ops';
 import type { StorageBackend } from '../storage/storage-backend';
 
 export type Platform = 'Generic' | 'AWS' | 'GCP' | 'Azure';
@@ -33,6 +34,8 @@ export interface AgentServices {
   readonly responsePayloadLimitBytes: number | undefined;
   /** Heap figures for the memory guard; V8's own when undefined (tests inject theirs). */
   readonly readHeap: HeapReader | undefined;
+  /** The runtime's updater and platform logs (SPEC §13); empty on the generic runtime. */
+  readonly remoteOps: RemoteOps;
   /** Async operations (SPEC §8). */
   readonly async: AsyncServices;
 }

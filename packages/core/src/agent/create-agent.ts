@@ -10,6 +10,7 @@ import type { HeapReader } from '../memory/heap-guard';
 import { type AgentRequest, firstQueryValue } from '../protocol/agent-request';
 import type { AgentResponse } from '../protocol/agent-response';
 import { ConnectorDirectory } from '../registry/connector-directory';
+import type { RemoteOps } from '../remote-ops/remote-ops';
 import { createRouter } from '../routes/route-table';
 import type { StorageBackend } from '../storage/storage-backend';
 import type { AgentServices, Platform } from './agent-services';
@@ -41,6 +42,8 @@ export interface AgentOptions {
   readonly clock?: () => number;
   /** The first pause before a failed callback is retried (ms, doubled each time); 1000 when omitted. */
   readonly callbackRetryDelayMs?: number;
+  /** The runtime's updater and platform log readers (SPEC §13), each loading its SDK on first use. */
+  readonly remoteOps?: RemoteOps;
 }
 
 export interface Agent {
@@ -94,6 +97,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     responsePayloadLimitBytes: options.responsePayloadLimitBytes,
     awsClientOverrides: options.selfHostedCredentials?.aws,
     readHeap: options.readHeap,
+    remoteOps: options.remoteOps ?? {},
     storage: options.storage ?? (async () => (await import('../storage/storage-for')).storageFor(services)),
     async: {
       dispatcher: options.asyncDispatcher ?? inProcessDispatcher(),

@@ -89,6 +89,23 @@ export interface AgentConfig {
     /** Bound on one callback attempt. */
     readonly callbackTimeoutSeconds: number;
   };
+  /** Remote operations (SPEC §13, apollo-inventory §1.3-1.5, §8). */
+  readonly remoteOps: {
+    /** `MCD_AGENT_IS_REMOTE_UPGRADABLE`: the upgrade route refuses unless true. */
+    readonly upgradable: boolean;
+    /** `MCD_AGENT_UPGRADE_ALLOWED_REPOS`: extra `registry/repository` prefixes an upgrade image may come from. */
+    readonly allowedRepos: readonly string[];
+    /** `MCD_AGENT_IMAGE_TAG`: the running image as the deployment wrote it (health shows it without an API call). */
+    readonly imageTag: string | undefined;
+    /** `MCD_AGENT_WRAPPER_TYPE`: `CLOUDFORMATION` makes Lambda update through its stack. */
+    readonly wrapperType: string | undefined;
+    /** `MCD_STACK_ID`: the CloudFormation stack of the agent. */
+    readonly stackId: string | undefined;
+    /** `MCD_LOG_GROUP_ID`: CloudWatch log group (name or ARN) the AWS log routes read. */
+    readonly logGroupId: string | undefined;
+    /** `APPINSIGHTS_RESOURCE_ID`: Application Insights resource the Azure log route queries. */
+    readonly appInsightsResourceId: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -114,6 +131,11 @@ const fraction = z.pipe(
   z.number().check(z.refine((n) => n > 0 && n <= 1, 'expected a fraction above 0 and at most 1')),
 );
 const bool = z.stringbool({ error: 'expected true or false' });
+/** Exactly `true` or `false` (any case): a switch that opens an attack surface accepts no `1`, `yes` or `on`. */
+const strictBool = z.pipe(
+  z.string().check(z.regex(/^(true|false)$/i, 'expected true or false')),
+  z.transform((value) => value.toLowerCase() === 'true'),
+);
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 const url = z.string().check(z.refine((v) => URL.canParse(v), 'expected an absolute URL'));
 const list = z.pipe(
@@ -228,11 +250,43 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       callbackRetries: read('MCD_ASYNC_CALLBACK_RETRIES', nonNegativeInt, 5),
       callbackTimeoutSeconds: read('MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS', positiveInt, 10),
     },
+    remoteOps: {
+      upgradable: read('MCD_AGENT_IS_REMOTE_UPGRADABLE', strictBool, false),
+      allowedRepos: read('MCD_AGENT_UPGRADE_ALLOWED_REPOS', list, []),
+      imageTag: read('MCD_AGENT_IMAGE_TAG', text),
+      wrapperType: read('MCD_AGENT_WRAPPER_TYPE', text),
+      stackId: read('MCD_STACK_ID', text),
+      logGroupId: read('MCD_LOG_GROUP_ID', text),
+      appInsightsResourceId: read('APPINSIGHTS_RESOURCE_ID', text),
+    },
   };
+  // The CloudFormation updater reads its own stack: a template that says CLOUDFORMATION must name the stack.
+  if (config.remoteOps.wrapperType === 'CLOUDFORMATION' && !config.remoteOps.stackId) {
+    problems.push('MCD_STACK_ID: is required when MCD_AGENT_WRAPPER_TYPE is CLOUDFORMATION');
+  }
   // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
   if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/**
+ * Every environment variable the configuration reads, found by running the parser itself over an environment that
+ * records what is asked of it: the list cannot drift from the parser (the infra tests check templates against it).
+ */
+export function declaredVariables(): string[] {
+  const names = new Set<string>();
+  const recorder = new Proxy<Env>(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') names.add(name);
+        return undefined;
+      },
+    },
+  );
+  loadConfig(recorder);
+  return [...names].sort();
 }
 
 /** `MCD_STORAGE_PREFIX`: unset → "mcd"; "" or "/" → no prefix (apollo-inventory §6.1). */

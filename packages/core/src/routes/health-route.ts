@@ -17,15 +17,30 @@ export const healthRoute = paramRoute('health_information', async (params, trace
     platform_info: services.platformInfo(),
   };
   if (traceId) body.trace_id = traceId;
+  const warnings: string[] = [];
+  // The running image (SPEC §13): what the deployment wrote in MCD_AGENT_IMAGE_TAG costs nothing; asking the
+  // platform's API (Apollo did on every health check) is left to `full=true`, off the health path's budget.
+  const { imageTag } = services.config.remoteOps;
+  if (imageTag) body.platform_info = { ...(body.platform_info as object), image: imageTag };
+  if (isTrue(params.full) && services.remoteOps.updater) {
+    let image: string | null = null;
+    try {
+      image = (await (await services.remoteOps.updater(services)).currentImage()) ?? imageTag ?? null;
+    } catch (error) {
+      warnings.push(`Failed to retrieve current image: ${(error as Error).message}`);
+    }
+    body.platform_info = { ...(body.platform_info as object), image };
+  }
   if (isTrue(params.full)) {
     // The outbound IP needs the network guard and an HTTP client: loaded only when asked for.
     const { outboundIpAddress } = await import('../network/network-checks');
     try {
       body.extra = { outbound_ip_address: await outboundIpAddress(services) };
     } catch (error) {
-      body.warnings = [`Failed to get outbound IP address: ${(error as Error).message}`];
+      warnings.push(`Failed to get outbound IP address: ${(error as Error).message}`);
     }
   }
+  if (warnings.length > 0) body.warnings = warnings;
   return jsonResponse(body, traceId);
 });
 

@@ -31,6 +31,8 @@ export function createRouter(): Router<RouteHandler> {
   const network = () => import('./network-routes');
   const asyncRoutes = () => import('../async/async-routes');
   const housekeeping = () => import('../async/housekeeping-routes');
+  const upgrade = () => import('./upgrade-routes');
+  const logs = () => import('./platform-log-routes');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
@@ -119,6 +121,51 @@ export function createRouter(): Router<RouteHandler> {
         () => import('./manifests-route'),
         (m) => m.manifestsRoute,
       ),
+    )
+    .add(
+      POST,
+      '/api/v1/upgrade',
+      lazyRoute(upgrade, (m) => m.upgradeRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/upgrade/logs',
+      lazyRoute(upgrade, (m) => m.upgradeLogsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/infra/details',
+      lazyRoute(upgrade, (m) => m.infraDetailsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/filter',
+      lazyRoute(logs, (m) => m.awsLogsFilterRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/start_query',
+      lazyRoute(logs, (m) => m.awsLogsStartQueryRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/stop_query',
+      lazyRoute(logs, (m) => m.awsLogsStopQueryRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/aws/logs/query_results',
+      lazyRoute(logs, (m) => m.awsLogsQueryResultsRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/gcp/logs/list',
+      lazyRoute(logs, (m) => m.gcpLogsListRoute),
+    )
+    .add(
+      GET_POST,
+      '/api/v1/azure/logs/query',
+      lazyRoute(logs, (m) => m.azureLogsQueryRoute),
     )
     .add(
       GET,
