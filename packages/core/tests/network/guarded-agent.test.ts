@@ -33,8 +33,12 @@ describe('guardedAgent', () => {
   let plain: Awaited<ReturnType<typeof startLocalHttpServer>>;
   let tls: Awaited<ReturnType<typeof startLocalHttpServer>>;
   beforeAll(async () => {
-    plain = await startLocalHttpServer((request, _body, response) => response.end(`plain ${request.url}`));
-    tls = await startLocalHttpServer((request, _body, response) => response.end(`tls ${request.url}`), certificate);
+    plain = await startLocalHttpServer((request, _body, response) => {
+      response.end(`plain ${request.url}`);
+    });
+    tls = await startLocalHttpServer((request, _body, response) => {
+      response.end(`tls ${request.url}`);
+    }, certificate);
   });
   afterAll(async () => {
     await plain.close();
