@@ -10,6 +10,9 @@ export const nativeConnectors: ConnectorCatalog = {
   http: () => import('./http/http-connector'),
   mysql: () => import('./mysql/mysql-connector'),
   postgres: () => import('./postgres/postgres-connector'),
+  presto: () => import('./presto/presto-connector'),
   redshift: () => import('./redshift/redshift-connector'),
   s3: () => import('./aws/s3'),
+  'starburst-enterprise': () => import('./trino/starburst-enterprise-connector'),
+  'starburst-galaxy': () => import('./trino/starburst-galaxy-connector'),
 };

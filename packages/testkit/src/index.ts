@@ -18,6 +18,13 @@ export {
   fakeTokenCredential,
   startFakeKeyVault,
 } from './fakes/fake-key-vault';
+export {
+  type FakeStatement,
+  type FakeTrino,
+  type FakeTrinoColumn,
+  type FakeTrinoRequest,
+  startFakeTrino,
+} from './fakes/fake-trino';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
 export { selfSignedCertificate } from './fakes/self-signed-certificate';
 export * from './fixture-connector';
