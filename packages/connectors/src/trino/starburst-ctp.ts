@@ -42,7 +42,7 @@ function starburstPipeline(name: string): CredentialPipeline {
           port: '{{ raw.port | default(443) }}',
           user: '{{ raw.user | default(none) }}',
           password: '{{ raw.password | default(none) }}',
-          http_scheme: 'https',
+          http_scheme: "{{ raw.http_scheme | default('https') }}",
           catalog: '{{ raw.catalog | default(none) }}',
           schema: '{{ raw.schema | default(none) }}',
           verify: '{{ raw.verify | default(none) }}',

@@ -43,11 +43,17 @@ function guardTransport(trino: Trino, endpoint: StatementEndpoint): void {
     maxRedirects: 0,
     timeout: endpoint.requestTimeoutMs,
     responseType: 'text',
-    transformResponse: [(data: unknown) => (typeof data === 'string' && data !== '' ? parseExactJson(data) : data)],
+    transformResponse: [parseJsonBody],
   });
   // Without a user of its own, trino-client sends the process's $USER; Apollo's clients send the connection's.
   const headers = config.headers as Record<string, unknown> | undefined;
   if (headers && endpoint.user === undefined) delete headers['X-Trino-User'];
+}
+
+/** A statement answer is JSON; an error status may carry plain text (401 Unauthorized), kept as it is. */
+function parseJsonBody(data: unknown): unknown {
+  if (typeof data !== 'string' || !/^\s*[[{]/.test(data)) return data;
+  return parseExactJson(data);
 }
 
 class TrinoDriver implements SqlDriver {

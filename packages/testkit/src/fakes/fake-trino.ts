@@ -42,6 +42,10 @@ export interface FakeTrino extends LocalHttpServer {
   readonly throttle: { remaining: number };
   /** Basic credentials the fake accepts (`user:password`); unset accepts any. */
   readonly basicAuth: { expected?: string };
+  /** Where `nextUri` points (default: this server), e.g. another address to prove a client checks every hop. */
+  readonly nextUriBase: { url?: string };
+  /** Other routes (a REST API beside the statement protocol): path → JSON answer. */
+  readonly routes: Map<string, unknown>;
 }
 
 /**
@@ -51,12 +55,14 @@ export interface FakeTrino extends LocalHttpServer {
  * errorName/errorType/errorCode, `DELETE` to cancel. `X-Trino-*` and `X-Presto-*` headers are both accepted (and
  * recorded for the tests to check which one a client sent).
  */
-export async function startFakeTrino(): Promise<FakeTrino> {
+export async function startFakeTrino(tls?: { readonly key: string; readonly cert: string }): Promise<FakeTrino> {
   const statements = new Map<string, FakeStatement>();
   const requests: FakeTrinoRequest[] = [];
   const cancelled: string[] = [];
   const throttle = { remaining: 0 };
   const basicAuth: { expected?: string } = {};
+  const nextUriBase: { url?: string } = {};
+  const routes = new Map<string, unknown>();
   const queries = new Map<string, { statement: FakeStatement; sql: string }>();
   let sequence = 0;
   let base = '';
@@ -91,7 +97,7 @@ export async function startFakeTrino(): Promise<FakeTrino> {
       return sendPage(response, {
         id,
         infoUri: `${base}/ui/query.html?${id}`,
-        nextUri: `${base}/v1/statement/queued/${id}/y1/0`,
+        nextUri: `${nextUriBase.url ?? base}/v1/statement/queued/${id}/y1/0`,
         stats: stats('QUEUED'),
         warnings: [],
       });
@@ -100,12 +106,14 @@ export async function startFakeTrino(): Promise<FakeTrino> {
     if (request.method === 'GET' && page?.[1] && page[2]) {
       const query = queries.get(page[1]);
       if (!query) return sendPage(response, { error: 'Query not found' }, 410);
-      return sendPage(response, answer(page[1], Number(page[2]), query.statement, base));
+      return sendPage(response, answer(page[1], Number(page[2]), query.statement, nextUriBase.url ?? base));
     }
+    const route = routes.get(path.split('?')[0] ?? path);
+    if (route !== undefined) return sendPage(response, route);
     response.writeHead(404, { 'content-type': 'text/plain' }).end(`No route ${request.method} ${path}`);
-  });
+  }, tls);
   base = server.url;
-  return { ...server, statements, requests, cancelled, throttle, basicAuth };
+  return { ...server, statements, requests, cancelled, throttle, basicAuth, nextUriBase, routes };
 }
 
 function answer(id: string, index: number, statement: FakeStatement, base: string): Record<string, unknown> {
