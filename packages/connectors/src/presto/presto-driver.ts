@@ -51,7 +51,6 @@ class PrestoDriver implements SqlDriver {
 
 /** One statement's pages, fed by presto-client's callbacks and handed out one `next()` at a time. */
 class PrestoStatement implements PageSource {
-  readonly #client: Client;
   readonly #running: Set<PrestoStatement>;
   readonly #pages: StatementPage[] = [];
   #columns: readonly TrinoColumn[] | undefined;
@@ -60,10 +59,16 @@ class PrestoStatement implements PageSource {
   #failure: Error | undefined;
   #cancelled = false;
   #wake: (() => void) | undefined;
-  #room: (() => void) | undefined;
+  #room: ((next: 'fetch' | 'cancel') => void) | undefined;
+  /** Resolved when presto-client has called its last callback (success, failure, or the end of a cancel). */
+  readonly #settled: Promise<void>;
+  #settle: () => void = () => undefined;
 
   constructor(presto: PrestoModule, endpoint: StatementEndpoint, sql: string, running: Set<PrestoStatement>) {
     this.#running = running;
+    this.#settled = new Promise((resolve) => {
+      this.#settle = resolve;
+    });
     const client = new presto.Client({
       host: endpoint.host,
       port: endpoint.port,
@@ -80,7 +85,6 @@ class PrestoStatement implements PageSource {
       ...(endpoint.scheme === 'https' ? { ssl: {} } : {}),
     });
     client.request = guardedPrestoRequest(client, endpoint, () => this.#waitForRoom());
-    this.#client = client;
     running.add(this);
     client.execute({
       query: sql,
@@ -107,8 +111,12 @@ class PrestoStatement implements PageSource {
         if (this.#columns && !this.#pages.some((page) => page.columns))
           this.#push({ columns: this.#columns, data: [] });
         this.#end();
+        this.#settle();
       },
-      error: (error) => this.#end(toError(error, this.#queryId)),
+      error: (error) => {
+        this.#end(toError(error, this.#queryId));
+        this.#settle();
+      },
     });
   }
 
@@ -116,7 +124,7 @@ class PrestoStatement implements PageSource {
     for (;;) {
       const page = this.#pages.shift();
       if (page) return page;
-      this.#room?.();
+      this.#room?.('fetch');
       if (this.#failure) throw this.#failure;
       if (this.#finished) return undefined;
       await new Promise<void>((resolve) => {
@@ -125,21 +133,25 @@ class PrestoStatement implements PageSource {
     }
   }
 
+  /**
+   * Stops the statement on the server: a page fetch held back is turned into the DELETE of its nextUri; a fetch in
+   * flight is followed by presto-client's own cancel check, which sends that DELETE.
+   */
   async cancel(): Promise<void> {
     if (this.#finished) return;
     this.#cancelled = true;
     this.#end();
-    const id = this.#queryId;
-    if (id) await new Promise<void>((resolve) => this.#client.kill(id, () => resolve()));
+    await this.#settled;
   }
 
   /** The transport asks before each page: hold it back while two pages already wait to be read. */
-  #waitForRoom(): Promise<void> {
-    if (this.#pages.length < 2 || this.#finished) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.#room = () => {
+  #waitForRoom(): Promise<'fetch' | 'cancel'> {
+    if (this.#cancelled) return Promise.resolve('cancel');
+    if (this.#pages.length < 2) return Promise.resolve('fetch');
+    return new Promise((resolve) => {
+      this.#room = (next) => {
         this.#room = undefined;
-        resolve();
+        resolve(next);
       };
     });
   }
@@ -155,7 +167,7 @@ class PrestoStatement implements PageSource {
     this.#finished = true;
     this.#failure ??= this.#cancelled ? undefined : failure;
     this.#running.delete(this);
-    this.#room?.();
+    this.#room?.(this.#cancelled ? 'cancel' : 'fetch');
     this.#wake?.();
   }
 }

@@ -16,7 +16,7 @@ type RequestOptions = Parameters<Client['request']>[0];
 export function guardedPrestoRequest(
   client: Client,
   endpoint: StatementEndpoint,
-  beforeFetch: () => Promise<void>,
+  beforeFetch: () => Promise<'fetch' | 'cancel'>,
 ): Client['request'] {
   return (opts: RequestOptions, callback: RequestCallback, authorization?: string) => {
     let url: URL;
@@ -47,6 +47,7 @@ export function guardedPrestoRequest(
     Object.assign(headers, endpoint.headers);
 
     let destroyed = false;
+    let callbackOnce: (() => void) | undefined;
     let current: ReturnType<typeof httpRequest> | undefined;
     const send = () => {
       if (destroyed) return;
@@ -61,11 +62,27 @@ export function guardedPrestoRequest(
         current?.destroy(new Error(`no answer from ${url.host} within ${endpoint.requestTimeoutMs} ms`)),
       );
       current.on('error', (error) => callback(error));
-      current.on('response', (response: IncomingMessage) => readAnswer(response, method, callback));
+      current.on('response', (response: IncomingMessage) => {
+        if (callbackOnce) {
+          response.resume();
+          return callbackOnce();
+        }
+        readAnswer(response, method, callback);
+      });
       current.end(body);
     };
-    if (isPageFetch) beforeFetch().then(send, (error: Error) => callback(error));
-    else send();
+    if (isPageFetch) {
+      beforeFetch().then(
+        (next) => {
+          if (next === 'fetch') return send();
+          // The reader is gone: cancel on the server (DELETE nextUri, as the Python client does), fetch nothing.
+          method = 'DELETE';
+          callbackOnce = () => callback(new Error('query fetch canceled by operation'));
+          send();
+        },
+        (error: Error) => callback(error),
+      );
+    } else send();
     return {
       destroy: () => {
         destroyed = true;

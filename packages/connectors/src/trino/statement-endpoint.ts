@@ -66,7 +66,7 @@ export async function resolveStatementEndpoint(
   const asUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(args.host) ? new URL(args.host) : undefined;
   const scheme = args.http_scheme ?? (asUrl?.protocol === 'https:' ? 'https' : asUrl ? 'http' : defaults.scheme);
   const host = asUrl?.hostname ?? args.host;
-  const port = Number(args.port ?? (asUrl?.port || defaults.port));
+  const port = Number(asUrl?.port || (args.port ?? defaults.port));
   const ca =
     typeof args.verify === 'string'
       ? await readConfinedFile(args.verify, {

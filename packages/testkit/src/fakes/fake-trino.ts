@@ -82,7 +82,7 @@ export async function startFakeTrino(tls?: { readonly key: string; readonly cert
         return;
       }
     }
-    const cancel = /^\/v1\/(?:query|statement\/executing)\/([^/]+)/.exec(path);
+    const cancel = /^\/v1\/(?:query|statement\/(?:queued|executing))\/([^/]+)/.exec(path);
     if (request.method === 'DELETE' && cancel?.[1]) {
       cancelled.push(cancel[1]);
       queries.delete(cancel[1]);
