@@ -13,6 +13,7 @@ export const nativeConnectors: ConnectorCatalog = {
   presto: () => import('./presto/presto-connector'),
   redshift: () => import('./redshift/redshift-connector'),
   s3: () => import('./aws/s3'),
+  snowflake: () => import('./snowflake/snowflake-connector'),
   'starburst-enterprise': () => import('./trino/starburst-enterprise-connector'),
   'starburst-galaxy': () => import('./trino/starburst-galaxy-connector'),
 };

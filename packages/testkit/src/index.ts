@@ -19,6 +19,13 @@ export {
   startFakeKeyVault,
 } from './fakes/fake-key-vault';
 export {
+  type FakeSnowflake,
+  type FakeSnowflakeColumn,
+  type FakeSnowflakeRequest,
+  type FakeSnowflakeStatement,
+  startFakeSnowflake,
+} from './fakes/fake-snowflake';
+export {
   type FakeStatement,
   type FakeTrino,
   type FakeTrinoColumn,
