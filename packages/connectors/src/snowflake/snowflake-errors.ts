@@ -22,8 +22,9 @@ export class SnowflakeError extends Error {
     const sqlstate = typeof sqlState === 'string' ? sqlState : null;
     const queryId = typeof data?.queryId === 'string' ? data.queryId : undefined;
     const text = typeof message === 'string' ? message : String(cause);
-    const code = errno === null ? '' : String(errno).padStart(6, '0');
-    const prefix = errno === null ? '' : `${code}${sqlstate ? ` (${sqlstate})` : ''}: ${queryId ? `${queryId}: ` : ''}`;
+    const padded = errno === null ? '' : String(errno).padStart(6, '0');
+    const prefix =
+      errno === null ? '' : `${padded}${sqlstate ? ` (${sqlstate})` : ''}: ${queryId ? `${queryId}: ` : ''}`;
     super(`${prefix}${text}`, { cause });
     this.name = kind;
     this.errno = errno;

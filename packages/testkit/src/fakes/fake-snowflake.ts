@@ -185,7 +185,10 @@ export async function startFakeSnowflake(): Promise<FakeSnowflake> {
     const route = routes.get(url.pathname);
     if (route) {
       const [status, answer] = route;
-      if (typeof answer === 'string') return response.writeHead(status, { 'content-type': 'text/plain' }).end(answer);
+      if (typeof answer === 'string') {
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(answer);
+        return;
+      }
       return sendJson(response, status, answer);
     }
     sendJson(response, 404, { message: `No route ${url.pathname}`, success: false });
