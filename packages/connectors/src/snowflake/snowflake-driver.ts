@@ -79,8 +79,10 @@ export async function connectSnowflake(
     driver: new SnowflakeDriver(connection),
     accessUrl,
     sessionToken: () => {
-      const config = JSON.parse(connection.serialize()) as { services?: { sf?: { sessionToken?: string } } };
-      return config.services?.sf?.sessionToken;
+      const config = JSON.parse(connection.serialize()) as {
+        services?: { sf?: { tokenInfo?: { sessionToken?: string } } };
+      };
+      return config.services?.sf?.tokenInfo?.sessionToken;
     },
   };
 }
