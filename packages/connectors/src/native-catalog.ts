@@ -6,6 +6,7 @@ import type { ConnectorCatalog } from '@artemis/core';
  */
 export const nativeConnectors: ConnectorCatalog = {
   athena: () => import('./aws/athena'),
+  bigquery: () => import('./bigquery/bigquery-connector'),
   glue: () => import('./aws/glue'),
   http: () => import('./http/http-connector'),
   mysql: () => import('./mysql/mysql-connector'),

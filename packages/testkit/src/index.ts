@@ -10,6 +10,7 @@ export {
   REDSHIFT_PASSWORD,
   startFakeAws,
 } from './fakes/fake-aws';
+export { type FakeBigquery, type FakeBigqueryRequest, startFakeBigquery } from './fakes/fake-bigquery';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
 export {
   FAKE_AZURE_TOKEN,
