@@ -6,10 +6,15 @@ import type { ConnectorCatalog } from '@artemis/core';
  */
 export const nativeConnectors: ConnectorCatalog = {
   athena: () => import('./aws/athena'),
+  bigquery: () => import('./bigquery/bigquery-connector'),
   glue: () => import('./aws/glue'),
   http: () => import('./http/http-connector'),
   mysql: () => import('./mysql/mysql-connector'),
   postgres: () => import('./postgres/postgres-connector'),
+  presto: () => import('./presto/presto-connector'),
   redshift: () => import('./redshift/redshift-connector'),
   s3: () => import('./aws/s3'),
+  snowflake: () => import('./snowflake/snowflake-connector'),
+  'starburst-enterprise': () => import('./trino/starburst-enterprise-connector'),
+  'starburst-galaxy': () => import('./trino/starburst-galaxy-connector'),
 };

@@ -29,6 +29,7 @@ export {
   readConfinedFile,
 } from './local-files/confined-file';
 export { REDACTED, redact } from './logging/redact';
+export { type GuardedAgentOptions, guardedAgent, guardedAgents } from './network/guarded-agent';
 export {
   type GuardedRequestOptions,
   type GuardedResponse,

@@ -24,6 +24,7 @@ export {
   fakeAzureRemoteOpsClients,
   startFakeAzureRemoteOps,
 } from './fakes/fake-azure-remote-ops';
+export { type FakeBigquery, type FakeBigqueryRequest, startFakeBigquery } from './fakes/fake-bigquery';
 export {
   FAKE_GCP_TOKEN,
   type FakeGcpRemoteOps,
@@ -38,6 +39,20 @@ export {
   fakeTokenCredential,
   startFakeKeyVault,
 } from './fakes/fake-key-vault';
+export {
+  type FakeSnowflake,
+  type FakeSnowflakeColumn,
+  type FakeSnowflakeRequest,
+  type FakeSnowflakeStatement,
+  startFakeSnowflake,
+} from './fakes/fake-snowflake';
+export {
+  type FakeStatement,
+  type FakeTrino,
+  type FakeTrinoColumn,
+  type FakeTrinoRequest,
+  startFakeTrino,
+} from './fakes/fake-trino';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
 export { selfSignedCertificate } from './fakes/self-signed-certificate';
 export * from './fixture-connector';

@@ -47,13 +47,18 @@ export class DbApiCursor {
     return this.#closed;
   }
 
-  async execute(query: string, params?: unknown): Promise<null> {
+  /** `timeout` (seconds) is snowflake's `execute(…, timeout=)`; drivers without a statement timeout ignore it. */
+  async execute(query: string, params?: unknown, timeout?: unknown): Promise<null> {
     this.#assertUsable();
     if (typeof query !== 'string') throw new ProgrammingError('execute() needs the query as a string');
     await this.#reset();
     const { sql, values } = translatePlaceholders(query, params, this.#session.placeholderStyle);
     const scope = currentOperationScope();
-    const stream = await this.#session.execute(scope, sql, values);
+    if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || !(timeout > 0))) {
+      throw new ProgrammingError('execute() timeout must be a number of seconds > 0');
+    }
+    const options = typeof timeout === 'number' ? { timeoutSeconds: timeout } : undefined;
+    const stream = await this.#session.execute(scope, sql, values, options);
     this.#description = stream.description;
     if (stream.description === null) {
       this.#rowcount = stream.affectedRows;
@@ -187,6 +192,6 @@ export class DbApiCursor {
 }
 
 // Python callers name these arguments (`execute(query=..., params=...)`): declare the names for the interpreter.
-withParameters(['query', 'params'], DbApiCursor.prototype.execute);
+withParameters(['query', 'params', 'timeout'], DbApiCursor.prototype.execute);
 withParameters(['query', 'seq_of_params'], DbApiCursor.prototype.executemany);
 withParameters(['size'], DbApiCursor.prototype.fetchmany);

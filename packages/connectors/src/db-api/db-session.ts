@@ -1,6 +1,6 @@
 import { InterfaceError } from './db-api-errors';
 import type { PlaceholderStyle } from './placeholders';
-import type { ResultStream, Row, SqlDriver } from './sql-driver';
+import type { ResultStream, Row, SqlDriver, StatementOptions } from './sql-driver';
 
 /** A result set still open on the server, and what to do with it when its connection is needed or released. */
 export interface OpenResult {
@@ -34,9 +34,9 @@ export class DbSession {
     return this.#driver.placeholderStyle;
   }
 
-  async execute(scope: object, sql: string, values: unknown[]): Promise<ResultStream> {
+  async execute(scope: object, sql: string, values: unknown[], options?: StatementOptions): Promise<ResultStream> {
     await this.#makeRoom(scope);
-    return this.#run(scope, () => this.#driver.execute(sql, values));
+    return this.#run(scope, () => this.#driver.execute(sql, values, options));
   }
 
   read(scope: object, stream: ResultStream, max: number): Promise<Row[]> {

@@ -1,13 +1,78 @@
 import { ProgrammingError } from './db-api-errors';
+import { sqlLiteral } from './sql-literal';
 
 /**
  * Python DB-API `pyformat` parameters (`%s` and `%(name)s`, with `%%` for a literal percent) translated to the
- * driver's own placeholders: `$1…$n` for PostgreSQL, `?` for MySQL. Quoted strings, quoted identifiers, comments and
- * PostgreSQL dollar-quoted bodies are copied verbatim, so a `%s` inside them is text, not a parameter.
+ * driver's own placeholders: `$1…$n` for PostgreSQL, `?` for MySQL, Snowflake and Databricks, or, for Trino and
+ * Presto (whose clients have no parameters), the values written into the statement as SQL literals, as the Python
+ * clients do. Quoted strings, quoted identifiers, comments and dollar-quoted bodies are copied verbatim, each dialect
+ * with its own quoting rules, so a `%s` inside them is text, not a parameter.
  *
  * As in psycopg2 and PyMySQL, a query executed without parameters is sent exactly as written (no `%%` unescaping).
  */
-export type PlaceholderStyle = 'dollar' | 'question';
+export type PlaceholderStyle = 'dollar' | 'question' | 'snowflake' | 'databricks' | 'trino';
+
+interface Dialect {
+  /** How a parameter is written: numbered, `?` with the value bound, or the value as a literal. */
+  readonly marker: 'dollar' | 'question' | 'literal';
+  /** Backslash escapes in every single-quoted string (MySQL, Snowflake, Spark); PostgreSQL only in E'…'. */
+  readonly backslashes: 'always' | 'e-strings' | 'never';
+  readonly backtickIdentifiers: boolean;
+  /** Strings in double quotes are strings with backslash escapes (MySQL, Spark), not identifiers. */
+  readonly doubleQuotedStrings: boolean;
+  readonly hashComments: boolean;
+  readonly slashSlashComments: boolean;
+  /** `$$…$$` bodies: PostgreSQL's tagged form, Snowflake's plain one. */
+  readonly dollarQuotes: 'tagged' | 'plain' | 'none';
+}
+
+const DIALECTS: Readonly<Record<PlaceholderStyle, Dialect>> = {
+  dollar: {
+    marker: 'dollar',
+    backslashes: 'e-strings',
+    backtickIdentifiers: false,
+    doubleQuotedStrings: false,
+    hashComments: false,
+    slashSlashComments: false,
+    dollarQuotes: 'tagged',
+  },
+  question: {
+    marker: 'question',
+    backslashes: 'always',
+    backtickIdentifiers: true,
+    doubleQuotedStrings: true,
+    hashComments: true,
+    slashSlashComments: false,
+    dollarQuotes: 'none',
+  },
+  snowflake: {
+    marker: 'question',
+    backslashes: 'always',
+    backtickIdentifiers: false,
+    doubleQuotedStrings: false,
+    hashComments: false,
+    slashSlashComments: true,
+    dollarQuotes: 'plain',
+  },
+  databricks: {
+    marker: 'question',
+    backslashes: 'always',
+    backtickIdentifiers: true,
+    doubleQuotedStrings: true,
+    hashComments: false,
+    slashSlashComments: false,
+    dollarQuotes: 'none',
+  },
+  trino: {
+    marker: 'literal',
+    backslashes: 'never',
+    backtickIdentifiers: false,
+    doubleQuotedStrings: false,
+    hashComments: false,
+    slashSlashComments: false,
+    dollarQuotes: 'none',
+  },
+};
 
 export interface TranslatedStatement {
   readonly sql: string;
@@ -16,6 +81,7 @@ export interface TranslatedStatement {
 
 export function translatePlaceholders(query: string, params: unknown, style: PlaceholderStyle): TranslatedStatement {
   if (params === undefined || params === null) return { sql: query, values: [] };
+  const dialect = DIALECTS[style];
   const positional = Array.isArray(params) ? params : undefined;
   const named = positional ? undefined : asRecord(params);
   const values: unknown[] = [];
@@ -25,7 +91,8 @@ export function translatePlaceholders(query: string, params: unknown, style: Pla
   let i = 0;
 
   const placeholder = (value: unknown, name?: string): string => {
-    if (style === 'dollar' && name !== undefined) {
+    if (dialect.marker === 'literal') return sqlLiteral(value);
+    if (dialect.marker === 'dollar' && name !== undefined) {
       const known = namedIndex.get(name);
       if (known !== undefined) return `$${known}`;
       values.push(value);
@@ -33,11 +100,11 @@ export function translatePlaceholders(query: string, params: unknown, style: Pla
       return `$${values.length}`;
     }
     values.push(value);
-    return style === 'dollar' ? `$${values.length}` : '?';
+    return dialect.marker === 'dollar' ? `$${values.length}` : '?';
   };
 
   while (i < query.length) {
-    const skipped = skipQuoted(query, i, style);
+    const skipped = skipQuoted(query, i, dialect);
     if (skipped > i) {
       out += query.slice(i, skipped);
       i = skipped;
@@ -84,22 +151,27 @@ function asRecord(params: unknown): Record<string, unknown> {
 }
 
 /** The index just past a quoted string, identifier, comment or dollar-quoted body starting at `i`; else `i`. */
-function skipQuoted(query: string, i: number, style: PlaceholderStyle): number {
+function skipQuoted(query: string, i: number, dialect: Dialect): number {
   const char = query[i];
   const next = query[i + 1];
   if (char === '-' && next === '-') return endOf(query, '\n', i + 2);
-  if (char === '#' && style === 'question') return endOf(query, '\n', i + 1);
+  if (char === '#' && dialect.hashComments) return endOf(query, '\n', i + 1);
+  if (char === '/' && next === '/' && dialect.slashSlashComments) return endOf(query, '\n', i + 2);
   if (char === '/' && next === '*') {
     const end = query.indexOf('*/', i + 2);
     return end < 0 ? query.length : end + 2;
   }
-  if (char === "'" || char === '"' || (char === '`' && style === 'question')) {
-    // MySQL strings take backslash escapes; so do PostgreSQL E'...' strings.
-    const backslashes = style === 'question' || (char === "'" && /[eE]/.test(query[i - 1] ?? ''));
+  if (char === "'" || char === '"' || (char === '`' && dialect.backtickIdentifiers)) {
+    const isString = char === "'" || (char === '"' && dialect.doubleQuotedStrings);
+    const backslashes =
+      isString &&
+      (dialect.backslashes === 'always' ||
+        (dialect.backslashes === 'e-strings' && char === "'" && /[eE]/.test(query[i - 1] ?? '')));
     return endOfQuoted(query, i, char, backslashes);
   }
-  if (char === '$' && style === 'dollar') {
-    const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(query.slice(i));
+  if (char === '$' && dialect.dollarQuotes !== 'none') {
+    const pattern = dialect.dollarQuotes === 'tagged' ? /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/ : /^\$\$/;
+    const tag = pattern.exec(query.slice(i, i + 64));
     if (tag && !/[A-Za-z0-9_]/.test(query[i - 1] ?? '')) {
       const end = query.indexOf(tag[0], i + tag[0].length);
       return end < 0 ? query.length : end + tag[0].length;

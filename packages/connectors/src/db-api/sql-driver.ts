@@ -31,10 +31,16 @@ export interface ResultStream {
   close(): Promise<void>;
 }
 
+/** Per-statement options some DB-APIs take beside the query (snowflake's `execute(…, timeout=)`). */
+export interface StatementOptions {
+  /** Seconds the server may spend on the statement; drivers without such a setting ignore it. */
+  readonly timeoutSeconds?: number;
+}
+
 /** What each SQL connector implements over its Node driver; the DB-API facade is built on top of it. */
 export interface SqlDriver {
   readonly placeholderStyle: PlaceholderStyle;
-  execute(sql: string, values: unknown[]): Promise<ResultStream>;
+  execute(sql: string, values: unknown[], options?: StatementOptions): Promise<ResultStream>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Asks the server to cancel the statement now running (out of band: a cancel request or KILL QUERY). */

@@ -82,4 +82,55 @@ describe('translatePlaceholders', () => {
     // Assess
     expect(act).toThrow(new ProgrammingError(message));
   });
+
+  it('writes Trino/Presto parameters as ANSI literals, quotes doubled, no backslash escapes', () => {
+    // Prepare
+    const params = [
+      null,
+      true,
+      42,
+      12345678901234567890n,
+      "it's",
+      Buffer.from([0xde, 0xad]),
+      new Date('2024-01-02T03:04:05.678Z'),
+      [1, 'a'],
+    ];
+
+    // Act
+    const translated = translatePlaceholders(
+      "SELECT %s, %s, %s, %s, %s, %s, %s, %s, 'a\\' AS s, -- %s\n 1",
+      params,
+      'trino',
+    );
+
+    // Assess
+    expect(translated).toEqual({
+      sql: "SELECT NULL, TRUE, 42, 12345678901234567890, 'it''s', X'dead', TIMESTAMP '2024-01-02 03:04:05.678', ARRAY[1, 'a'], 'a\\' AS s, -- %s\n 1",
+      values: [],
+    });
+  });
+
+  it('refuses a Trino parameter that has no SQL literal', () => {
+    // Act
+    const act = () => translatePlaceholders('SELECT %s', [{ a: 1 }], 'trino');
+
+    // Assess
+    expect(act).toThrow(new ProgrammingError('a parameter of type object cannot be written as SQL'));
+  });
+
+  it('reads Snowflake quoting: backslash escapes, $$ bodies and // comments', () => {
+    // Act
+    const translated = translatePlaceholders("SELECT 'a\\'%s', $$ %s $$, \"%s\", %(x)s // %s", { x: 1 }, 'snowflake');
+
+    // Assess
+    expect(translated).toEqual({ sql: "SELECT 'a\\'%s', $$ %s $$, \"%s\", ? // %s", values: [1] });
+  });
+
+  it('reads Databricks (Spark SQL) quoting: double-quoted strings with escapes and backticks', () => {
+    // Act
+    const translated = translatePlaceholders('SELECT "a\\"%s", `%s`, %s', ['v'], 'databricks');
+
+    // Assess
+    expect(translated).toEqual({ sql: 'SELECT "a\\"%s", `%s`, ?', values: ['v'] });
+  });
 });

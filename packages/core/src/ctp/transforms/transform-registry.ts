@@ -3,6 +3,7 @@ import { fetchRemoteFile } from './fetch-remote-file';
 import { generateJwt } from './generate-jwt';
 import { loadPrivateKey } from './load-private-key';
 import { oauth } from './oauth';
+import { resolvePrestoAuth } from './resolve-presto-auth';
 import { resolveRedshiftCredentials } from './resolve-redshift-credentials';
 import { resolveSslOptions } from './resolve-ssl-options';
 import { tmpFileWrite } from './tmp-file-write';
@@ -22,4 +23,5 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map([
   ['oauth', oauth],
   ['fetch_remote_file', fetchRemoteFile],
   ['resolve_redshift_credentials', resolveRedshiftCredentials],
+  ['resolve_presto_auth', resolvePrestoAuth],
 ]);
