@@ -10,6 +10,7 @@ import {
   pollUntilSettled,
   readStatus,
   SUBMIT_PATH,
+  settledJobFiles,
   submit,
   tempStorage,
   testClock,
@@ -179,7 +180,7 @@ describe('many submissions', () => {
       values.map((value) => ['Completed', value]),
     );
     expect(values.map((value) => jobs.calls.get(JSON.stringify(value)))).toEqual(values.map(() => 1));
-    const stored = await Promise.all(ids.map((id) => readdir(join(storage.path, 'mcd', 'async', id))));
+    const stored = await Promise.all(ids.map((id) => settledJobFiles(join(storage.path, 'mcd', 'async', id))));
     expect(stored).toEqual(ids.map(() => ['final.json', 'pending.json', 'running.json']));
   });
 });

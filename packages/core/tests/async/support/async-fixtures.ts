@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorCatalog } from '../../../src/connectors/proxy-client';
@@ -75,6 +75,20 @@ export async function pollUntilSettled(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`job ${requestId} still ${waitingFor.join('/')} after 1500 polls`);
+}
+
+/**
+ * The files a job leaves in storage once its worker is done. The final status is recorded before the stored request
+ * is deleted (the record decides which writer finishes the job), so a poller can see `Completed` while the request
+ * file still exists: this polls until it is gone. Bounded like `pollUntilSettled`.
+ */
+export async function settledJobFiles(jobFolder: string): Promise<string[]> {
+  for (let attempt = 0; attempt < 1500; attempt++) {
+    const files = (await readdir(jobFolder)).sort();
+    if (!files.includes('request.json')) return files;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${jobFolder} still holds request.json after 1500 polls`);
 }
 
 export async function submit(agent: TestAgent, body: unknown): Promise<string> {
