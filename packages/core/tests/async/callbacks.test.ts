@@ -1,11 +1,17 @@
-import { access } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { itInPrivateNetwork, startHttpServer } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestAgent, type TestAgent } from '../../src/testing';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
-import { jobBody, jobConnector, pollUntilSettled, submit, tempStorage } from './support/async-fixtures';
+import {
+  jobBody,
+  jobConnector,
+  pollUntilSettled,
+  settledJobFiles,
+  submit,
+  tempStorage,
+} from './support/async-fixtures';
 
 /*
  * callback_url (SPEC §8, issue 12): the final status is POSTed once per job through the SSRF guard, retried with
@@ -41,18 +47,7 @@ let agent: TestAgent;
 
 /** The job has been ended by its one final writer once its stored request is gone (deleted after delivery). */
 async function untilFinished(requestId: string): Promise<void> {
-  const request = join(storage.path, 'mcd', 'async', requestId, 'request.json');
-  for (let attempt = 0; attempt < 1500; attempt++) {
-    if (
-      await access(request).then(
-        () => false,
-        () => true,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`job ${requestId} never finished`);
+  await settledJobFiles(join(storage.path, 'mcd', 'async', requestId));
 }
 
 beforeAll(async () => {
