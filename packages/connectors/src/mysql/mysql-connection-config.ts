@@ -1,3 +1,4 @@
+import { UnixSocketForbiddenError } from '@artemis/core';
 import type { ConnectionOptions as MysqlConnectionOptions } from 'mysql2';
 import { readUnderTempFolder } from '../db-api/read-under-temp-folder';
 import type { MysqlCredentials } from './mysql-credentials';
@@ -9,13 +10,19 @@ export interface ResolvedMysqlConnection {
 
 /**
  * PyMySQL keywords → mysql2 options. As in PyMySQL, TLS is off unless asked for (`ssl`, `ssl_ca`); with a CA the
- * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so.
+ * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so (mysql2's
+ * `verifyIdentity`: it ignores a `checkServerIdentity` in `ssl`). The host name stays the one given, so TLS verifies
+ * it even though the socket goes to the address the SSRF guard checked.
  */
 export function resolveMysqlConnection(
   credentials: MysqlCredentials,
   context: { operationTimeoutSeconds: number; tempFolder: string },
 ): ResolvedMysqlConnection {
   const args = credentials.connect_args;
+  // PyMySQL's unix_socket (mysql2's socketPath) would reach a local server the SSRF guard cannot check: refused
+  // rather than ignored, so the caller is not silently connected to `host` instead.
+  const socketPath = args.unix_socket ?? args.socketPath;
+  if (socketPath !== undefined) throw new UnixSocketForbiddenError(String(socketPath));
   const caPath = args.ssl_ca ?? args.ssl?.ca;
   const ca = caPath ? readUnderTempFolder(caPath, context.tempFolder, 'ssl_ca') : undefined;
   const wantsTls = !args.ssl_disabled && (ca !== undefined || args.ssl !== undefined);
@@ -31,9 +38,7 @@ export function resolveMysqlConnection(
       ...(args.connect_timeout === undefined ? {} : { connectTimeout: Number(args.connect_timeout) * 1000 }),
       ...(wantsTls
         ? {
-            ssl: ca
-              ? { ca, rejectUnauthorized: true, ...(verifyHost ? {} : { checkServerIdentity: () => undefined }) }
-              : { rejectUnauthorized: false },
+            ssl: ca ? { ca, rejectUnauthorized: true, verifyIdentity: verifyHost } : { rejectUnauthorized: false },
           }
         : {}),
     },

@@ -26,7 +26,7 @@ describe('http connector: SSRF guard', () => {
       }
       sendJson(response, 200, { reached: true });
     });
-    strict = await startConnectorsAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'false' });
+    strict = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
     loopbackAllowed = await startConnectorsAgent();
   });
 
@@ -46,7 +46,7 @@ describe('http connector: SSRF guard', () => {
     expect(answer).toEqual(forbidden('Destination refused: blocked address 169.254.169.254'));
   });
 
-  it('refuses loopback without MCD_HTTP_ALLOW_LOOPBACK, and nothing reaches the server', async () => {
+  it('refuses loopback without MCD_NETWORK_ALLOW_LOOPBACK, and nothing reaches the server', async () => {
     // Prepare
     const before = server.requests.length;
 

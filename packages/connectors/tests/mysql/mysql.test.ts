@@ -26,7 +26,10 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
 
   beforeAll(async () => {
     mariadb = await startMariadb();
-    agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true' },
+      { connectors: nativeConnectors },
+    );
     const setup = [
       'CREATE DATABASE artemis',
       `CREATE TABLE artemis.items (id BIGINT PRIMARY KEY, amount DECIMAL(12,2), label VARCHAR(20) NOT NULL,
@@ -181,7 +184,7 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
   it('kills the running statement when the operation times out', async () => {
     // Prepare
     const shortAgent = await startTestAgent(
-      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
       { connectors: nativeConnectors },
     );
     const creds = credentials({ statement_timeout: 0 });
