@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { itInPrivateNetwork } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
 import { type LocalHttpServer, sendJson, startHttpServer } from '../support/local-http-server';
@@ -36,7 +37,7 @@ describe('http connector: SSRF guard', () => {
     await server.close();
   });
 
-  it('refuses the cloud metadata address even when loopback is allowed', async () => {
+  itInPrivateNetwork('refuses the cloud metadata address even when loopback is allowed', async () => {
     // Act
     const answer = await execute(loopbackAllowed, 'http', [
       { method: 'do_request', kwargs: { url: 'http://169.254.169.254/latest/meta-data/', http_method: 'GET' } },
@@ -75,7 +76,7 @@ describe('http connector: SSRF guard', () => {
     );
   });
 
-  it('refuses a redirect to the metadata address', async () => {
+  itInPrivateNetwork('refuses a redirect to the metadata address', async () => {
     // Act
     const answer = await execute(loopbackAllowed, 'http', [
       { method: 'do_request', kwargs: { url: `${server.url}/to-metadata`, http_method: 'GET' } },

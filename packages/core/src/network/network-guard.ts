@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { LookupFunction } from 'node:net';
+import { isIPv6, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ConnectionFailedError, ForbiddenError } from '../errors/agent-errors';
 import { embeddedIpv4 } from './embedded-ipv4';
@@ -56,7 +56,7 @@ export class NetworkGuard {
 
   /** Throws ForbiddenError when `address` (an IP literal) may not be contacted. */
   assertAddressAllowed(address: string, resolvedFrom?: string): void {
-    const ip = ipaddr.parse(address);
+    const ip = parseAddress(address);
     const carried = ip.kind() === 'ipv6' ? embeddedIpv4(ip as ipaddr.IPv6) : [];
     const blocked = [ip, ...carried].find((candidate) => this.#isBlocked(candidate));
     if (!blocked) return;
@@ -73,7 +73,7 @@ export class NetworkGuard {
     if (ipaddr.isValid(name)) {
       this.assertAddressAllowed(name);
       // Connect to the canonical form: "2130706433" or "0x7f.1" must not be handed to getaddrinfo again.
-      const ip = ipaddr.parse(name);
+      const ip = parseAddress(name);
       return { host, address: ip.toString(), family: ip.kind() === 'ipv4' ? 4 : 6 };
     }
     let addresses: readonly { address: string; family: number }[];
@@ -106,6 +106,18 @@ export class NetworkGuard {
   #isBlocked(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
     return this.#blocked.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits));
   }
+}
+
+/**
+ * An IP literal as the socket layer reads it. ipaddr.js reads `::a.b.c.d` as IPv4-mapped (`::ffff:a.b.c.d`), a
+ * different address from the IPv4-compatible one the kernel connects to, so IPv6 text goes through the WHATWG URL
+ * parser first (which serialises it in hexadecimal pieces); a zone id (`fe80::1%eth0`), which URLs do not take, is
+ * left to ipaddr.js.
+ */
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const bracketed = `http://[${text}]/`;
+  if (isIPv6(text) && URL.canParse(bracketed)) return ipaddr.IPv6.parse(new URL(bracketed).hostname.slice(1, -1));
+  return ipaddr.parse(text);
 }
 
 /** A `lookup` for net/http/tls that always answers with the already-checked address. */
