@@ -1,0 +1,41 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { expect } from '@jest/globals';
+
+/**
+ * A TCP listener on 127.0.0.1 standing in for a database that must not be reached: it counts the connections it
+ * accepts and closes them, so a test can prove that a refused destination saw no packet at all.
+ */
+export interface CountingListener {
+  readonly port: number;
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+export async function startCountingListener(): Promise<CountingListener> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The error envelope of a destination the SSRF guard refused (SPEC §3.1). */
+export function forbiddenEnvelope(message: string, traceId: string, errorName = 'ForbiddenError') {
+  return {
+    __mcd_error__: message,
+    __mcd_exception__: `${errorName}: ${message}`,
+    __mcd_stack_trace__: expect.any(Array),
+    __mcd_error_type__: 'Forbidden',
+    __mcd_trace_id__: traceId,
+  };
+}
