@@ -4,6 +4,7 @@ export { azureLibraryBytes, staticClosure } from './bundle-closure';
 export { fetchAnswer, freePort, type StartedProcess, startEmulator, startProcess } from './child-process';
 export { ASSUMED, type FakeAws, type FakeAwsCall, fakeAwsClients, startFakeAws } from './fakes/fake-aws';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
+export { type FakeHostLookup, fakeHostLookup } from './fakes/fake-host-lookup';
 export {
   FAKE_AZURE_TOKEN,
   type FakeKeyVault,

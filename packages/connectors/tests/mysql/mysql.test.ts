@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, guardedTcpTarget, type HostLookup, NetworkGuard } from '@artemis/core';
+import { createLogger, guardedTcpTarget, NetworkGuard } from '@artemis/core';
 import { startTestAgent, type TestAgent } from '@artemis/core/testing';
-import { selfSignedCertificate } from '@artemis/testkit';
+import { fakeHostLookup, selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { resolveMysqlConnection } from '../../src/mysql/mysql-connection-config';
 import { connectMysql } from '../../src/mysql/mysql-driver';
@@ -252,13 +252,8 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
 
   it('sends KILL QUERY to the address the session was checked at, with no second lookup', async () => {
     // Prepare: `db.test` exists only for this guard's resolver, which counts its calls.
-    let lookups = 0;
-    const resolver: HostLookup = async (host) => {
-      lookups++;
-      if (host !== 'db.test') throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-      return [{ address: '127.0.0.1', family: 4 }];
-    };
-    const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup: resolver });
+    const lookup = fakeHostLookup({ 'db.test': ['127.0.0.1'] });
+    const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup });
     const resolved = resolveMysqlConnection(
       { connect_args: { host: 'db.test', port: mariadb.port, user: 'root', statement_timeout: 0 } },
       { operationTimeoutSeconds: 30, tempFolder },
@@ -288,6 +283,6 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
 
     // Assess
     expect(left).toEqual([]);
-    expect(lookups).toBe(1);
+    expect(lookup.calls).toBe(1);
   });
 });

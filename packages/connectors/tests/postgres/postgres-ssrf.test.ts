@@ -1,15 +1,19 @@
-import { lookup } from 'node:dns/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, guardedTcpTarget, type HostLookup, NetworkGuard } from '@artemis/core';
-import { itInPrivateNetwork, selfSignedCertificate } from '@artemis/testkit';
+import { createLogger, guardedTcpTarget, NetworkGuard } from '@artemis/core';
+import { fakeHostLookup, itInPrivateNetwork, selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { POSTGRES_DEFAULTS, resolvePostgresConnection } from '../../src/postgres/postgres-connection-config';
 import { connectPostgres } from '../../src/postgres/postgres-driver';
 import { startCancelRequestRecorder } from '../support/cancel-request-recorder';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
-import { type CountingListener, forbiddenEnvelope, startCountingListener } from '../support/counting-listener';
+import {
+  type CountingListener,
+  forbiddenEnvelope,
+  localhostRefusal,
+  startCountingListener,
+} from '../support/guard-refusals';
 import { type PgliteServer, startPgliteServer } from '../support/pglite-server';
 import { startTlsPostgresFront } from '../support/tls-postgres-front';
 
@@ -66,20 +70,14 @@ describe.each(['postgres', 'redshift'])('%s: the SSRF guard with loopback refuse
   });
 
   it('refuses a host name that resolves to loopback (localhost, from the hosts file)', async () => {
-    // Prepare: the guard names the first address the resolver gives for localhost (127.0.0.1 or ::1).
-    const [first] = await lookup('localhost', { all: true, verbatim: true });
+    // Prepare
     const before = listener.connections;
 
     // Act
     const answer = await attempt(args({ host: 'localhost' }));
 
     // Assess
-    expect(answer).toEqual(
-      forbiddenEnvelope(
-        `Destination refused: blocked address ${first?.address} resolved from hostname localhost`,
-        'trace-1',
-      ),
-    );
+    expect(answer).toEqual(forbiddenEnvelope(await localhostRefusal(), 'trace-1'));
     expect(listener.connections).toBe(before);
   });
 
@@ -160,13 +158,8 @@ describe('postgres with loopback allowed still goes through the guard', () => {
     // Prepare: `db.test` exists only for this guard's resolver, which counts its calls; a relay records the
     // CancelRequest that PGlite accepts but ignores.
     const recorder = await startCancelRequestRecorder(pglite.port);
-    let lookups = 0;
-    const resolver: HostLookup = async (host) => {
-      lookups++;
-      if (host !== 'db.test') throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-      return [{ address: '127.0.0.1', family: 4 }];
-    };
-    const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup: resolver });
+    const lookup = fakeHostLookup({ 'db.test': ['127.0.0.1'] });
+    const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup });
     const resolved = resolvePostgresConnection(
       {
         connect_args: {
@@ -191,7 +184,7 @@ describe('postgres with loopback allowed still goes through the guard', () => {
 
     // Assess
     expect(recorder.cancelRequests).toHaveLength(1);
-    expect(lookups).toBe(1);
+    expect(lookup.calls).toBe(1);
   });
 });
 

@@ -1,24 +1,11 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { connect as connectTls, createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { selfSignedCertificate } from '@artemis/testkit';
+import { fakeHostLookup, selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ForbiddenError } from '../../src/errors/agent-errors';
 import { guardedTcpTarget, UnixSocketForbiddenError } from '../../src/network/guarded-tcp';
-import { type HostLookup, NetworkGuard } from '../../src/network/network-guard';
-
-/** A resolver that knows `db.test` (answering `answers` in turn, as a rebinding DNS server would) and counts calls. */
-function rebindingLookup(...answers: string[]): HostLookup & { calls: number } {
-  const lookup = Object.assign(
-    async (host: string) => {
-      if (host !== 'db.test') throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-      const address = answers[Math.min(lookup.calls++, answers.length - 1)] as string;
-      return [{ address, family: address.includes(':') ? 6 : 4 }];
-    },
-    { calls: 0 },
-  );
-  return lookup;
-}
+import { NetworkGuard } from '../../src/network/network-guard';
 
 async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -36,7 +23,7 @@ describe('guardedTcpTarget', () => {
     ['db1.internal,127.0.0.1', new ForbiddenError('Destination refused: more than one host in db1.internal,127.0.0.1')],
   ])('refuses %s before any lookup', async (host, error) => {
     // Prepare
-    const lookup = rebindingLookup('10.0.0.5');
+    const lookup = fakeHostLookup({ 'db.test': ['10.0.0.5'] });
     const counting = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup });
 
     // Act / Assess
@@ -64,7 +51,7 @@ describe('guardedTcpTarget', () => {
 
     it('connects every socket to the address checked once, however the DNS answer changes afterwards', async () => {
       // Prepare: the name first resolves to loopback (allowed here), then to the metadata address.
-      const lookup = rebindingLookup('127.0.0.1', '169.254.169.254');
+      const lookup = fakeHostLookup({ 'db.test': (call) => (call === 0 ? ['127.0.0.1'] : ['169.254.169.254']) });
       const target = await guardedTcpTarget(
         new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup }),
         'db.test',
@@ -93,7 +80,7 @@ describe('guardedTcpTarget', () => {
 
     it('refuses the name when it resolves to a refused address, and opens no socket', async () => {
       // Prepare
-      const lookup = rebindingLookup('127.0.0.1');
+      const lookup = fakeHostLookup({ 'db.test': ['127.0.0.1'] });
       const strict = new NetworkGuard({ allowLoopback: false, blockedCidrs: [], lookup });
       const before = accepted.length;
 
@@ -115,7 +102,7 @@ describe('guardedTcpTarget', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     const handshake = async (name: string) => {
-      const lookup: HostLookup = async () => [{ address: '127.0.0.1', family: 4 }];
+      const lookup = fakeHostLookup({ [name]: ['127.0.0.1'] });
       const target = await guardedTcpTarget(
         new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup }),
         name,

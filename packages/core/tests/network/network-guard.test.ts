@@ -1,6 +1,7 @@
+import { fakeHostLookup } from '@artemis/testkit';
 import { describe, expect, it } from '@jest/globals';
 import { ForbiddenError } from '../../src/errors/agent-errors';
-import { type HostLookup, NetworkGuard } from '../../src/network/network-guard';
+import { NetworkGuard } from '../../src/network/network-guard';
 
 // Pure: the guard only parses and classifies here. IP literals are never looked up, and names are answered by a
 // resolver given to the guard (the machine's hosts file cannot be edited by a test), so no packet is sent.
@@ -84,23 +85,13 @@ describe('NetworkGuard: IPv6 forms that embed IPv4', () => {
 });
 
 describe('NetworkGuard: resolving a host name', () => {
-  const answering =
-    (answers: Record<string, { address: string; family: number }[]>): HostLookup =>
-    async (host) => {
-      const found = answers[host];
-      if (!found) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-      return found;
-    };
   const guard = new NetworkGuard({
     allowLoopback: false,
     blockedCidrs: [],
-    lookup: answering({
-      'db.internal': [{ address: '10.0.0.5', family: 4 }],
-      'dual.internal': [
-        { address: '10.0.0.5', family: 4 },
-        { address: '::1', family: 6 },
-      ],
-      'nat64.internal': [{ address: '64:ff9b::a9fe:a9fe', family: 6 }],
+    lookup: fakeHostLookup({
+      'db.internal': ['10.0.0.5'],
+      'dual.internal': ['10.0.0.5', '::1'],
+      'nat64.internal': ['64:ff9b::a9fe:a9fe'],
     }),
   });
 

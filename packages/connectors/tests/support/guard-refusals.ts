@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { expect } from '@jest/globals';
@@ -38,4 +39,10 @@ export function forbiddenEnvelope(message: string, traceId: string, errorName = 
     __mcd_error_type__: 'Forbidden',
     __mcd_trace_id__: traceId,
   };
+}
+
+/** The guard's refusal of `localhost`, which names the first address the resolver gives (127.0.0.1 or ::1). */
+export async function localhostRefusal(): Promise<string> {
+  const [first] = await lookup('localhost', { all: true, verbatim: true });
+  return `Destination refused: blocked address ${first?.address} resolved from hostname localhost`;
 }
