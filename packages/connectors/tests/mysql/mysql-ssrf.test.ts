@@ -1,37 +1,19 @@
 import { itInPrivateNetwork } from '@artemis/testkit';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
-import {
-  type CountingListener,
-  forbiddenEnvelope,
-  localhostRefusal,
-  startCountingListener,
-} from '../support/guard-refusals';
+import { forbiddenEnvelope, localhostRefusal, refusalFixture } from '../support/guard-refusals';
+import { SELECT_ONE } from '../support/sql-operations';
 
 // The refusals need no MySQL server: the "database" is a listener that counts connections, and a refused
 // destination must see none. (That the guard lets MariaDB through when loopback is allowed is mysql.test.ts.)
 const PASSWORD = 'my-s3cret-Pa55';
-const SELECT_ONE = [
-  { method: 'cursor', store: 'c' },
-  { target: 'c', method: 'execute', args: ['SELECT 1'] },
-  { target: 'c', method: 'fetchall' },
-];
 
 describe('mysql: the SSRF guard', () => {
-  let listener: CountingListener;
-  let strict: TestAgent;
-  beforeAll(async () => {
-    listener = await startCountingListener();
-    strict = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
-  });
-  afterAll(async () => {
-    await strict.close();
-    await listener.close();
-  });
+  const fixture = refusalFixture();
 
   const attempt = (agent: TestAgent, extra: Record<string, unknown>) =>
     execute(agent, 'mysql', SELECT_ONE, {
-      connect_args: { port: listener.port, user: 'root', password: PASSWORD, ...extra },
+      connect_args: { port: fixture.listener.port, user: 'root', password: PASSWORD, ...extra },
     });
 
   it.each([
@@ -42,30 +24,30 @@ describe('mysql: the SSRF guard', () => {
     [{ host: 'db1.internal,127.0.0.1' }, 'Destination refused: more than one host in db1.internal,127.0.0.1'],
   ])('refuses %j with loopback refused, and nothing reaches the server', async (extra, message) => {
     // Prepare
-    const before = listener.connections;
+    const before = fixture.listener.connections;
 
     // Act
-    const answer = await attempt(strict, extra);
+    const answer = await attempt(fixture.strict, extra);
 
     // Assess
     expect(answer).toEqual(forbiddenEnvelope(message, 'trace-1'));
     expect(JSON.stringify(answer)).not.toContain(PASSWORD);
-    expect(JSON.stringify(strict.logs)).not.toContain(PASSWORD);
-    expect(listener.connections).toBe(before);
+    expect(JSON.stringify(fixture.strict.logs)).not.toContain(PASSWORD);
+    expect(fixture.listener.connections).toBe(before);
   });
 
   it.each([{}, { host: 'localhost' }])(
     'refuses %j: localhost (the default host) resolves to loopback',
     async (extra) => {
       // Prepare
-      const before = listener.connections;
+      const before = fixture.listener.connections;
 
       // Act
-      const answer = await attempt(strict, extra);
+      const answer = await attempt(fixture.strict, extra);
 
       // Assess
       expect(answer).toEqual(forbiddenEnvelope(await localhostRefusal(), 'trace-1'));
-      expect(listener.connections).toBe(before);
+      expect(fixture.listener.connections).toBe(before);
     },
   );
 
@@ -75,7 +57,7 @@ describe('mysql: the SSRF guard', () => {
     [{ host: '127.0.0.1', socketPath: '/tmp/mysql.sock' }, '/tmp/mysql.sock'],
   ])('refuses the Unix socket of %j', async (extra, path) => {
     // Act
-    const answer = await attempt(strict, extra);
+    const answer = await attempt(fixture.strict, extra);
 
     // Assess
     expect(answer).toEqual(
@@ -97,7 +79,7 @@ describe('mysql: the SSRF guard', () => {
     ],
   ])('refuses the cloud metadata destination %j', async (extra, message) => {
     // Act
-    const answer = await attempt(strict, extra);
+    const answer = await attempt(fixture.strict, extra);
 
     // Assess
     expect(answer).toEqual(forbiddenEnvelope(message, 'trace-1'));
@@ -110,11 +92,11 @@ describe('mysql: the SSRF guard', () => {
       MCD_NETWORK_ALLOW_LOOPBACK: 'true',
       MCD_NETWORK_BLOCKED_CIDRS: '127.0.0.0/8',
     });
-    const before = listener.connections;
+    const before = fixture.listener.connections;
 
     // Act
     const refused = await attempt(blocked, { host: '127.0.0.1', connect_timeout: 5 });
-    const afterRefusal = listener.connections;
+    const afterRefusal = fixture.listener.connections;
     const reached = await attempt(open, { host: '127.0.0.1', connect_timeout: 5 });
     await open.close();
     await blocked.close();
@@ -123,6 +105,6 @@ describe('mysql: the SSRF guard', () => {
     expect(refused).toEqual(forbiddenEnvelope('Destination refused: blocked address 127.0.0.1', 'trace-1'));
     expect(afterRefusal).toBe(before);
     expect(reached.__mcd_error__).toBe('Connection lost: The server closed the connection.');
-    expect(listener.connections).toBe(before + 1);
+    expect(fixture.listener.connections).toBe(before + 1);
   });
 });

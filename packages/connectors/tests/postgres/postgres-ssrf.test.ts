@@ -7,40 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { POSTGRES_DEFAULTS, resolvePostgresConnection } from '../../src/postgres/postgres-connection-config';
 import { connectPostgres } from '../../src/postgres/postgres-driver';
 import { startCancelRequestRecorder } from '../support/cancel-request-recorder';
-import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
-import {
-  type CountingListener,
-  forbiddenEnvelope,
-  localhostRefusal,
-  startCountingListener,
-} from '../support/guard-refusals';
+import { execute, startConnectorsAgent } from '../support/connectors-agent';
+import { forbiddenEnvelope, localhostRefusal, refusalFixture } from '../support/guard-refusals';
 import { type PgliteServer, startPgliteServer } from '../support/pglite-server';
+import { SELECT_ONE } from '../support/sql-operations';
 import { startTlsPostgresFront } from '../support/tls-postgres-front';
 
 // postgres and redshift share one connector; every refusal is checked for both. The "database" of the refusals is a
 // listener that counts connections: a refused destination must see none.
 const PASSWORD = 'pg-s3cret-Pa55';
-const SELECT_ONE = [
-  { method: 'cursor', store: 'c' },
-  { target: 'c', method: 'execute', args: ['SELECT 1'] },
-  { target: 'c', method: 'fetchall' },
-];
 
-let listener: CountingListener;
-let strict: TestAgent;
-beforeAll(async () => {
-  listener = await startCountingListener();
-  strict = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
-});
-afterAll(async () => {
-  await strict.close();
-  await listener.close();
-});
+const fixture = refusalFixture();
 
 describe.each(['postgres', 'redshift'])('%s: the SSRF guard with loopback refused', (type) => {
-  const attempt = (connectArgs: unknown) => execute(strict, type, SELECT_ONE, { connect_args: connectArgs });
+  const attempt = (connectArgs: unknown) => execute(fixture.strict, type, SELECT_ONE, { connect_args: connectArgs });
   const args = (extra: Record<string, unknown>) => ({
-    port: listener.port,
+    port: fixture.listener.port,
     user: 'postgres',
     password: PASSWORD,
     sslmode: 'disable',
@@ -58,7 +40,7 @@ describe.each(['postgres', 'redshift'])('%s: the SSRF guard with loopback refuse
     [{ host: 'db1.internal,127.0.0.1' }, 'Destination refused: more than one host in db1.internal,127.0.0.1'],
   ])('refuses %j with a Forbidden envelope, and nothing reaches the server', async (extra, message) => {
     // Prepare
-    const before = listener.connections;
+    const before = fixture.listener.connections;
 
     // Act
     const answer = await attempt(args(extra));
@@ -66,19 +48,19 @@ describe.each(['postgres', 'redshift'])('%s: the SSRF guard with loopback refuse
     // Assess
     expect(answer).toEqual(forbiddenEnvelope(message, 'trace-1'));
     expect(JSON.stringify(answer)).not.toContain(PASSWORD);
-    expect(listener.connections).toBe(before);
+    expect(fixture.listener.connections).toBe(before);
   });
 
   it('refuses a host name that resolves to loopback (localhost, from the hosts file)', async () => {
     // Prepare
-    const before = listener.connections;
+    const before = fixture.listener.connections;
 
     // Act
     const answer = await attempt(args({ host: 'localhost' }));
 
     // Assess
     expect(answer).toEqual(forbiddenEnvelope(await localhostRefusal(), 'trace-1'));
-    expect(listener.connections).toBe(before);
+    expect(fixture.listener.connections).toBe(before);
   });
 
   it.each([
@@ -102,12 +84,12 @@ describe.each(['postgres', 'redshift'])('%s: the SSRF guard with loopback refuse
 
   it('keeps the password out of the envelope and the logs when a connection string is refused', async () => {
     // Act
-    const answer = await attempt(`postgresql://postgres:${PASSWORD}@127.0.0.1:${listener.port}/postgres`);
+    const answer = await attempt(`postgresql://postgres:${PASSWORD}@127.0.0.1:${fixture.listener.port}/postgres`);
 
     // Assess
     expect(answer).toEqual(forbiddenEnvelope('Destination refused: blocked address 127.0.0.1', 'trace-1'));
     expect(JSON.stringify(answer)).not.toContain(PASSWORD);
-    expect(JSON.stringify(strict.logs)).not.toContain(PASSWORD);
+    expect(JSON.stringify(fixture.strict.logs)).not.toContain(PASSWORD);
   });
 
   itInPrivateNetwork.each([

@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { startConnectorsAgent, type TestAgent } from './connectors-agent';
 
 /**
  * A TCP listener on 127.0.0.1 standing in for a database that must not be reached: it counts the connections it
@@ -45,4 +46,33 @@ export function forbiddenEnvelope(message: string, traceId: string, errorName = 
 export async function localhostRefusal(): Promise<string> {
   const [first] = await lookup('localhost', { all: true, verbatim: true });
   return `Destination refused: blocked address ${first?.address} resolved from hostname localhost`;
+}
+
+/**
+ * For a test file about refusals: a counting listener standing for the database and an agent with loopback refused,
+ * started before the file's tests and stopped after them.
+ */
+export function refusalFixture(): { readonly listener: CountingListener; readonly strict: TestAgent } {
+  let listener: CountingListener | undefined;
+  let strict: TestAgent | undefined;
+  beforeAll(async () => {
+    listener = await startCountingListener();
+    strict = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
+  });
+  afterAll(async () => {
+    await strict?.close();
+    await listener?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('refusalFixture is used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get listener() {
+      return started(listener);
+    },
+    get strict() {
+      return started(strict);
+    },
+  };
 }
