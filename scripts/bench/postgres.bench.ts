@@ -1,9 +1,10 @@
 /**
  * Fetching 100 000 rows through the postgres connector's DB-API facade over HTTP (local server, server-side cursor,
  * JSON envelope, client parse) vs. the same query with plain `pg` in this process. Both read from the same PGlite
- * server (in a worker thread), interleaved.
+ * server (in a worker thread), interleaved. And what the SSRF guard costs where it acts, when a connection is made:
+ * connect + SELECT 1 with the socket from `guardedTcpTarget` (resolve, check, pinned socket) vs. plain `pg`.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import pg from 'pg';
 import type { DbApiConnection } from '../../packages/connectors/src/db-api/db-api-connection';
 import { nativeConnectors } from '../../packages/connectors/src/index';
@@ -14,7 +15,9 @@ import {
   createAgent,
   createLocalServer,
   createLogger,
+  guardedTcpTarget,
   loadConfig,
+  NetworkGuard,
 } from '../../packages/core/src/index';
 import { type BenchFigure, type BenchModule, interleave, median } from './harness';
 
@@ -23,7 +26,9 @@ const QUERY = `SELECT g, md5(g::text), g * 1.5 AS ratio FROM generate_series(1, 
 
 export default (async () => {
   const pglite = await startPgliteServer();
-  const config = loadConfig({ MCD_LOG_LEVEL: 'silent' });
+  // PGlite listens on 127.0.0.1: loopback allowed, as in local development. The guard still checks every connection.
+  const config = loadConfig({ MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true' });
+  const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [] });
   const agent = createAgent({ config, logger: createLogger('silent'), connectors: nativeConnectors });
   await agent.ready();
   const server = createLocalServer(agent);
@@ -50,7 +55,7 @@ export default (async () => {
   const client = new pg.Client({ ...connectArgs, database: 'postgres', ssl: false });
   await client.connect();
   // The same facade in process, to tell the cursor's own cost from HTTP and JSON's.
-  const context = { connectionType: 'postgres', config, logger: agent.logger } as unknown as ConnectorContext;
+  const context = { connectionType: 'postgres', config, logger: agent.logger, network: guard } as ConnectorContext;
   const proxy = await createPostgres({ connect_args: connectArgs }, context);
   const connection = proxy.wrappedClient as DbApiConnection;
 
@@ -77,6 +82,24 @@ export default (async () => {
     return performance.now() - started;
   };
 
+  const connectAndSelect = async (stream?: () => Socket) => {
+    const fresh = new pg.Client({ ...connectArgs, database: 'postgres', ssl: false, ...(stream ? { stream } : {}) });
+    await fresh.connect();
+    await fresh.query('SELECT 1');
+    await fresh.end();
+  };
+  const plainConnect = async () => {
+    const started = performance.now();
+    await connectAndSelect();
+    return performance.now() - started;
+  };
+  const guardedConnect = async () => {
+    const started = performance.now();
+    const target = await guardedTcpTarget(guard, connectArgs.host, connectArgs.port);
+    await connectAndSelect(() => target.socket());
+    return performance.now() - started;
+  };
+
   try {
     await viaAgent(); // warm-up: driver import, connection, JIT
     await plainPg();
@@ -100,7 +123,19 @@ export default (async () => {
       goal: 3,
       note: 'median of 7; subject includes HTTP, JSON encoding and client-side parse',
     };
-    return [overHttp, facade];
+    await guardedConnect();
+    await plainConnect();
+    const connects = await interleave(101, plainConnect, guardedConnect);
+    const guarded: BenchFigure = {
+      name: 'postgres connect + SELECT 1: through the SSRF guard vs plain pg',
+      subject: median(connects.subject),
+      floor: median(connects.floor),
+      unit: 'ms',
+      direction: 'max',
+      goal: 1.1,
+      note: 'median of 101; resolve + check + pinned socket, paid once per connection (queries on it pay nothing)',
+    };
+    return [overHttp, facade, guarded];
   } finally {
     await client.end();
     await proxy.close?.();

@@ -102,7 +102,7 @@ variable "log_level" {
 }
 
 variable "environment_variables" {
-  description = "Extra environment variables for the agent (any MCD_* setting from the README's Configuration table, e.g. MCD_HTTP_BLOCKED_CIDRS). The variables this module manages cannot be overridden here."
+  description = "Extra environment variables for the agent (any MCD_* setting from the README's Configuration table, e.g. MCD_NETWORK_BLOCKED_CIDRS). The variables this module manages cannot be overridden here."
   type        = map(string)
   default     = {}
 

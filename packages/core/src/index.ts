@@ -37,7 +37,8 @@ export {
   guardedRequest,
   guardedStreamRequest,
 } from './network/guarded-http';
-export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
+export { type GuardedTcpTarget, guardedTcpTarget, UnixSocketForbiddenError } from './network/guarded-tcp';
+export { type Destination, type HostLookup, NetworkGuard, pinnedLookup } from './network/network-guard';
 export * from './runtime';
 export {
   type FullStorageBackend,

@@ -32,6 +32,7 @@ export {
   startFakeGcpRemoteOps,
 } from './fakes/fake-gcp-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
+export { type FakeHostLookup, fakeHostLookup } from './fakes/fake-host-lookup';
 export {
   FAKE_AZURE_TOKEN,
   type FakeKeyVault,

@@ -1,4 +1,4 @@
-import { type ConnectorContext, type Credentials, type ProxyClient, validate } from '@artemis/core';
+import { type ConnectorContext, type Credentials, guardedTcpTarget, type ProxyClient, validate } from '@artemis/core';
 import { createSqlProxyClient } from '../db-api/db-proxy-client';
 import { resolveMysqlConnection } from './mysql-connection-config';
 import { mysqlCredentialsSchema } from './mysql-credentials';
@@ -11,6 +11,8 @@ export async function createMysqlClient(credentials: Credentials, context: Conne
     operationTimeoutSeconds: context.config.operationTimeoutSeconds,
     tempFolder: context.config.tempFolder,
   });
-  const driver = await connectMysql(resolved, context.logger);
+  const { host = 'localhost', port = 3306 } = resolved.options;
+  const target = await guardedTcpTarget(context.network, host, port);
+  const driver = await connectMysql(resolved, target, context.logger);
   return createSqlProxyClient(driver, mysqlErrors);
 }

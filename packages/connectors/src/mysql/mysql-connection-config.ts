@@ -1,4 +1,4 @@
-import { readConfinedFile } from '@artemis/core';
+import { readConfinedFile, UnixSocketForbiddenError } from '@artemis/core';
 import type { ConnectionOptions as MysqlConnectionOptions } from 'mysql2';
 import type { MysqlCredentials } from './mysql-credentials';
 
@@ -9,13 +9,19 @@ export interface ResolvedMysqlConnection {
 
 /**
  * PyMySQL keywords → mysql2 options. As in PyMySQL, TLS is off unless asked for (`ssl`, `ssl_ca`); with a CA the
- * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so.
+ * certificate is verified, and the host name too when `ssl_verify_identity` / `ssl.check_hostname` say so (mysql2's
+ * `verifyIdentity`: it ignores a `checkServerIdentity` in `ssl`). The host name stays the one given, so TLS verifies
+ * it even though the socket goes to the address the SSRF guard checked.
  */
 export async function resolveMysqlConnection(
   credentials: MysqlCredentials,
   context: { operationTimeoutSeconds: number; tempFolder: string },
 ): Promise<ResolvedMysqlConnection> {
   const args = credentials.connect_args;
+  // PyMySQL's unix_socket (mysql2's socketPath) would reach a local server the SSRF guard cannot check: refused
+  // rather than ignored, so the caller is not silently connected to `host` instead.
+  const socketPath = args.unix_socket ?? args.socketPath;
+  if (socketPath !== undefined) throw new UnixSocketForbiddenError(String(socketPath));
   const caPath = args.ssl_ca ?? args.ssl?.ca;
   // Core's confined read: under MCD_TEMP_FOLDER, no link leading out of it.
   const ca = caPath
@@ -34,9 +40,7 @@ export async function resolveMysqlConnection(
       ...(args.connect_timeout === undefined ? {} : { connectTimeout: Number(args.connect_timeout) * 1000 }),
       ...(wantsTls
         ? {
-            ssl: ca
-              ? { ca, rejectUnauthorized: true, ...(verifyHost ? {} : { checkServerIdentity: () => undefined }) }
-              : { rejectUnauthorized: false },
+            ssl: ca ? { ca, rejectUnauthorized: true, verifyIdentity: verifyHost } : { rejectUnauthorized: false },
           }
         : {}),
     },

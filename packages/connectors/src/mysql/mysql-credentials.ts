@@ -19,6 +19,9 @@ export const mysqlConnectArgsSchema = z.looseObject({
   ssl_verify_identity: z.optional(z.boolean()),
   /** PyMySQL's `ssl` dict; `{}` or any value asks for TLS. `ca` here is a path as well. */
   ssl: z.optional(z.looseObject({ ca: z.optional(z.string()), check_hostname: z.optional(z.boolean()) })),
+  /** PyMySQL's and mysql2's names for a Unix socket: named here only to be refused (TCP only, SPEC §3.1). */
+  unix_socket: z.optional(z.unknown()),
+  socketPath: z.optional(z.unknown()),
 });
 
 export const mysqlCredentialsSchema = z.looseObject({ connect_args: mysqlConnectArgsSchema });

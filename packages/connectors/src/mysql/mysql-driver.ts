@@ -1,4 +1,4 @@
-import type { Logger } from '@artemis/core';
+import type { GuardedTcpTarget, Logger } from '@artemis/core';
 import type { Connection, ConnectionOptions, FieldPacket, Query, ResultSetHeader } from 'mysql2';
 import type { ColumnDescription, ResultStream, Row, SqlDriver } from '../db-api/sql-driver';
 import type { ResolvedMysqlConnection } from './mysql-connection-config';
@@ -19,10 +19,17 @@ type MysqlModule = typeof import('mysql2');
  * HIGH_WATER rows wait unread, so a large result never sits in memory whole. Values are interpolated client-side
  * by mysql2 (`?`), as PyMySQL does.
  */
-export async function connectMysql(resolved: ResolvedMysqlConnection, logger: Logger): Promise<SqlDriver> {
+export async function connectMysql(
+  resolved: ResolvedMysqlConnection,
+  target: GuardedTcpTarget,
+  logger: Logger,
+): Promise<SqlDriver> {
   const { default: mysql } = await import('mysql2');
   const options: ConnectionOptions = {
     ...resolved.options,
+    // Every connection (the session, a KILL QUERY) is a socket to the address the SSRF guard checked, set up as
+    // mysql2 sets up its own; `host` stays the name, for TLS.
+    stream: () => target.connect().setNoDelay(true).setKeepAlive(true),
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: true,

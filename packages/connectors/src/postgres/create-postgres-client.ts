@@ -1,4 +1,4 @@
-import { type ConnectorContext, type Credentials, type ProxyClient, validate } from '@artemis/core';
+import { type ConnectorContext, type Credentials, guardedTcpTarget, type ProxyClient, validate } from '@artemis/core';
 import { createSqlProxyClient } from '../db-api/db-proxy-client';
 import { type PostgresDefaults, resolvePostgresConnection } from './postgres-connection-config';
 import { postgresCredentialsSchema } from './postgres-credentials';
@@ -16,6 +16,7 @@ export async function createPostgresClient(
     operationTimeoutSeconds: context.config.operationTimeoutSeconds,
     tempFolder: context.config.tempFolder,
   });
-  const driver = await connectPostgres(resolved, context.logger);
+  const target = await guardedTcpTarget(context.network, resolved.address, resolved.port);
+  const driver = await connectPostgres(resolved, target, context.logger);
   return createSqlProxyClient(driver, postgresErrors);
 }

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { readConfinedFile } from '@artemis/core';
+import { ForbiddenError, readConfinedFile } from '@artemis/core';
 import { parseLibpqConnectionString } from './libpq-connection-string';
 import {
   type PostgresConnectArgs,
@@ -21,7 +22,10 @@ export const POSTGRES_DEFAULTS: PostgresDefaults = { port: 5432, sslmode: 'prefe
 export const REDSHIFT_DEFAULTS: PostgresDefaults = { port: 5439, sslmode: 'require', applicationName: 'artemis' };
 
 export interface ResolvedPostgresConnection {
+  /** The server's name: what TLS verifies (`host`, else `hostaddr`). */
   readonly host: string;
+  /** What the socket connects to once the SSRF guard has checked it (`hostaddr`, else `host`), as libpq does. */
+  readonly address: string;
   readonly port: number;
   readonly database: string | undefined;
   readonly user: string | undefined;
@@ -47,6 +51,9 @@ export interface ResolveContext {
  * defaults applied. Pure apart from reading an `sslrootcert` file (core's confined read: under MCD_TEMP_FOLDER, no
  * link leading out), so the defaults are unit-testable.
  *
+ * `host`/`hostaddr` follow libpq: the socket goes to `hostaddr` when given (checked by the SSRF guard like any
+ * destination), and `host` names the server for TLS. Lists of hosts and Unix sockets are refused by the guard.
+ *
  * sslmode follows libpq: `disable` → plain; `allow`/`prefer` → TLS without verification, falling back to plain if
  * the server has no TLS; `require` → TLS without verification (verified against `sslrootcert` when one is given,
  * as libpq does); `verify-ca` → chain verified, host name not; `verify-full` → both.
@@ -66,9 +73,14 @@ export async function resolvePostgresConnection(
       })
     : undefined;
   const host = args.host ?? args.hostaddr ?? 'localhost';
+  // libpq dials `hostaddr` (a numeric address) and keeps `host` for TLS; the guard checks what is dialled.
+  if (args.hostaddr !== undefined && isIP(args.hostaddr) === 0) {
+    throw new ForbiddenError(`Destination refused: hostaddr ${args.hostaddr} is not one numeric IP address`);
+  }
   const setsTimeoutInOptions = /statement_timeout/.test(args.options ?? '');
   return {
     host,
+    address: args.hostaddr ?? host,
     port: args.port === undefined ? defaults.port : Number(args.port),
     database: args.dbname ?? args.database,
     user: args.user,

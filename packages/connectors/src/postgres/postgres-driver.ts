@@ -1,5 +1,4 @@
-import { connect as connectTcp } from 'node:net';
-import type { Logger } from '@artemis/core';
+import type { GuardedTcpTarget, Logger } from '@artemis/core';
 import type { Client, ClientConfig, CustomTypesConfig, FieldDef, QueryResult } from 'pg';
 import type Cursor from 'pg-cursor';
 import type { ColumnDescription, ResultStream, Row, SqlDriver } from '../db-api/sql-driver';
@@ -18,14 +17,21 @@ type CursorClass = typeof Cursor;
 /**
  * PostgreSQL (and Redshift) through `pg`: every statement runs through a `pg-cursor` server-side cursor (a named
  * portal read `max` rows at a time), so a result of any size is streamed, never loaded whole.
+ *
+ * Every socket (the session, a `prefer` retry without TLS, a cancel request) comes from `target`, the destination
+ * the SSRF guard checked; `pg` still knows the host name, so TLS verifies that name.
  */
-export async function connectPostgres(resolved: ResolvedPostgresConnection, logger: Logger): Promise<SqlDriver> {
+export async function connectPostgres(
+  resolved: ResolvedPostgresConnection,
+  target: GuardedTcpTarget,
+  logger: Logger,
+): Promise<SqlDriver> {
   // Drivers load on first use, never on the health path (SPEC §11).
   const [{ default: pg }, { default: CursorImpl }] = await Promise.all([import('pg'), import('pg-cursor')]);
   const types = postgresTypes(pg.types.getTypeParser);
-  const client = await openClient(pg, resolved, types);
+  const client = await openClient(pg, resolved, target, types);
   client.on('error', (error) => logger.warn('PostgreSQL connection error', { error: error.message }));
-  const driver = new PostgresDriver(client, CursorImpl, types, resolved);
+  const driver = new PostgresDriver(client, CursorImpl, types, target);
   if (resolved.statementTimeoutMs !== undefined) {
     // A statement the server stops by itself, even if the agent is gone (SET also works on Redshift, where a
     // startup parameter would not).
@@ -34,8 +40,15 @@ export async function connectPostgres(resolved: ResolvedPostgresConnection, logg
   return driver;
 }
 
-async function openClient(pg: PgModule, resolved: ResolvedPostgresConnection, types: CustomTypesConfig) {
+async function openClient(
+  pg: PgModule,
+  resolved: ResolvedPostgresConnection,
+  target: GuardedTcpTarget,
+  types: CustomTypesConfig,
+) {
   const base: ClientConfig = {
+    // pg calls connect(port, host) on the stream it is given: the guarded socket goes to the checked address.
+    stream: () => target.socket(),
     host: resolved.host,
     port: resolved.port,
     database: resolved.database,
@@ -72,13 +85,13 @@ class PostgresDriver implements SqlDriver {
   readonly #client: Client;
   readonly #Cursor: CursorClass;
   readonly #types: CustomTypesConfig;
-  readonly #resolved: ResolvedPostgresConnection;
+  readonly #target: GuardedTcpTarget;
 
-  constructor(client: Client, CursorImpl: CursorClass, types: CustomTypesConfig, resolved: ResolvedPostgresConnection) {
+  constructor(client: Client, CursorImpl: CursorClass, types: CustomTypesConfig, target: GuardedTcpTarget) {
     this.#client = client;
     this.#Cursor = CursorImpl;
     this.#types = types;
-    this.#resolved = resolved;
+    this.#target = target;
   }
 
   async execute(sql: string, values: unknown[]): Promise<ResultStream> {
@@ -99,7 +112,8 @@ class PostgresDriver implements SqlDriver {
 
   /**
    * A CancelRequest on a new connection (the PostgreSQL protocol's out-of-band cancel): 16 bytes carrying the
-   * backend's process id and secret key. It is accepted before authentication and TLS, as libpq sends it.
+   * backend's process id and secret key. It is accepted before authentication and TLS, as libpq sends it. The
+   * socket goes to the address the session was checked and opened with, through the same guard.
    */
   async cancel(): Promise<void> {
     const { processID, secretKey } = this.#client as unknown as { processID?: number; secretKey?: number };
@@ -110,7 +124,7 @@ class PostgresDriver implements SqlDriver {
     packet.writeInt32BE(processID, 8);
     packet.writeInt32BE(secretKey, 12);
     await new Promise<void>((resolve) => {
-      const socket = connectTcp({ host: this.#resolved.host, port: this.#resolved.port });
+      const socket = this.#target.connect();
       const done = () => {
         socket.destroy();
         resolve();

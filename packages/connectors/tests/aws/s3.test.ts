@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { itInPrivateNetwork } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
 import { type S3rverProcess, startS3rver } from '../support/s3rver-process';
@@ -256,7 +257,7 @@ describe('s3 connector against s3rver', () => {
     expect(answer.__mcd_error__).toBe('list_objects_v2() only accepts keyword arguments.');
   });
 
-  it('refuses an endpoint_url at the metadata address, before any request', async () => {
+  itInPrivateNetwork('refuses an endpoint_url at the metadata address, before any request', async () => {
     // Act
     const answer = await execute(agent, 's3', [{ method: 'list_buckets' }], {
       ...credentials,

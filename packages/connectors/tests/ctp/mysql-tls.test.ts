@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
@@ -11,20 +8,15 @@ const describeWithMariadb = mariadbSkipReason() ? describe.skip : describe;
 
 describeWithMariadb('mysql ssl_options with a CA PEM, against a MariaDB serving TLS with its own CA', () => {
   const serverTls = selfSignedCertificate();
-  let folder: string;
   let mariadb: MariadbServer;
   let agent: TestAgent;
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'artemis-mariadb-tls-'));
-    await writeFile(join(folder, 'cert.pem'), serverTls.cert);
-    await writeFile(join(folder, 'key.pem'), serverTls.key);
-    mariadb = await startMariadb([`--ssl-cert=${join(folder, 'cert.pem')}`, `--ssl-key=${join(folder, 'key.pem')}`]);
+    mariadb = await startMariadb({ tls: serverTls });
     agent = await startConnectorsAgent();
   }, 120_000);
   afterAll(async () => {
     await agent.close();
     await mariadb.stop();
-    await rm(folder, { recursive: true, force: true });
   });
 
   const query = (sslOptions: Record<string, unknown>) =>

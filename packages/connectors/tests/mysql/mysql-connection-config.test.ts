@@ -1,6 +1,7 @@
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UnixSocketForbiddenError } from '@artemis/core';
 import { describe, expect, it } from '@jest/globals';
 import { resolveMysqlConnection } from '../../src/mysql/mysql-connection-config';
 
@@ -21,7 +22,7 @@ describe('resolveMysqlConnection', () => {
     });
   });
 
-  it('verifies the server certificate against ssl_ca read under MCD_TEMP_FOLDER', async () => {
+  it('verifies the server certificate against ssl_ca read under MCD_TEMP_FOLDER, and its name when asked', async () => {
     // Prepare
     const folder = await mkdtemp(join(tmpdir(), 'artemis-mysql-ca-'));
     await writeFile(join(folder, 'ca.pem'), 'PEM DATA');
@@ -33,7 +34,7 @@ describe('resolveMysqlConnection', () => {
     );
 
     // Assess
-    expect(resolved.options.ssl).toEqual({ ca: 'PEM DATA', rejectUnauthorized: true });
+    expect(resolved.options.ssl).toEqual({ ca: 'PEM DATA', rejectUnauthorized: true, verifyIdentity: true });
     expect(resolved.statementTimeoutMs).toBe(1500);
   });
 
@@ -67,5 +68,15 @@ describe('resolveMysqlConnection', () => {
     // Assess
     expect(encrypted.options.ssl).toEqual({ rejectUnauthorized: false });
     expect(disabled.options.ssl).toBeUndefined();
+  });
+
+  it.each([
+    [{ unix_socket: '/run/mysqld/mysqld.sock' }, '/run/mysqld/mysqld.sock'],
+    [{ socketPath: '/tmp/mysql.sock' }, '/tmp/mysql.sock'],
+  ])('refuses a Unix socket (%j) instead of silently connecting to host', (args, path) => {
+    // Act / Assess
+    expect(() => resolveMysqlConnection({ connect_args: { host: 'db', ...args } }, context)).toThrow(
+      new UnixSocketForbiddenError(path),
+    );
   });
 });

@@ -1,5 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, guardedTcpTarget, NetworkGuard } from '@artemis/core';
 import { startTestAgent, type TestAgent } from '@artemis/core/testing';
+import { fakeHostLookup, selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { resolveMysqlConnection } from '../../src/mysql/mysql-connection-config';
+import { connectMysql } from '../../src/mysql/mysql-driver';
 import { nativeConnectors } from '../../src/native-catalog';
 import { type MariadbServer, mariadbSkipReason, startMariadb } from '../support/mariadb-server';
 import { queryCommands, sqlOperation } from '../support/sql-operations';
@@ -24,9 +31,18 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
     return (await response.json()) as Record<string, unknown>;
   };
 
+  // The server offers TLS with a certificate for db.artemis.test only, trusted through ssl_ca under MCD_TEMP_FOLDER.
+  const certificate = selfSignedCertificate(['DNS:db.artemis.test']);
+  let tempFolder: string;
+
   beforeAll(async () => {
-    mariadb = await startMariadb();
-    agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    mariadb = await startMariadb({ tls: certificate });
+    tempFolder = await mkdtemp(join(tmpdir(), 'artemis-mysql-tls-'));
+    await writeFile(join(tempFolder, 'ca.pem'), certificate.cert);
+    agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_TEMP_FOLDER: tempFolder },
+      { connectors: nativeConnectors },
+    );
     const setup = [
       'CREATE DATABASE artemis',
       `CREATE TABLE artemis.items (id BIGINT PRIMARY KEY, amount DECIMAL(12,2), label VARCHAR(20) NOT NULL,
@@ -47,6 +63,7 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
   afterAll(async () => {
     await agent?.close();
     await mariadb?.stop();
+    if (tempFolder) await rm(tempFolder, { recursive: true, force: true });
   });
 
   it('answers the Apollo cursor sequence with rows, description and rowcount', async () => {
@@ -181,7 +198,7 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
   it('kills the running statement when the operation times out', async () => {
     // Prepare
     const shortAgent = await startTestAgent(
-      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
       { connectors: nativeConnectors },
     );
     const creds = credentials({ statement_timeout: 0 });
@@ -207,5 +224,65 @@ describeWithMariadb('mysql connector over HTTP against MariaDB', () => {
     // Assess
     expect(body).toMatchObject({ __mcd_error_type__: 'Timeout' });
     expect(sleepers).toEqual([]);
+  });
+
+  it('verifies the certificate against the host name given, while the socket goes to the checked address', async () => {
+    // Act: localhost is dialled at the address the guard checked; the certificate names db.artemis.test only.
+    const chainOnly = await run(
+      [
+        { method: 'cursor', store: 'c' },
+        { target: 'c', method: 'execute', args: ["SHOW SESSION STATUS LIKE 'Ssl_version'"] },
+        { target: 'c', method: 'fetchone' },
+      ],
+      {},
+      credentials({ host: 'localhost', ssl_ca: 'ca.pem' }),
+    );
+    const withIdentity = await run(
+      queryCommands('SELECT 1'),
+      {},
+      credentials({ host: 'localhost', ssl_ca: 'ca.pem', ssl_verify_identity: true }),
+    );
+
+    // Assess
+    expect(chainOnly.__mcd_result__).toEqual(['Ssl_version', expect.stringMatching(/^TLSv1\.[23]$/)]);
+    expect(withIdentity.__mcd_error__).toBe(
+      "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:db.artemis.test",
+    );
+  });
+
+  it('sends KILL QUERY to the address the session was checked at, with no second lookup', async () => {
+    // Prepare: `db.test` exists only for this guard's resolver, which counts its calls.
+    const lookup = fakeHostLookup({ 'db.test': ['127.0.0.1'] });
+    const guard = new NetworkGuard({ allowLoopback: true, blockedCidrs: [], lookup });
+    const resolved = await resolveMysqlConnection(
+      { connect_args: { host: 'db.test', port: mariadb.port, user: 'root', statement_timeout: 0 } },
+      { operationTimeoutSeconds: 30, tempFolder },
+    );
+    const target = await guardedTcpTarget(guard, 'db.test', mariadb.port);
+    const driver = await connectMysql(resolved, target, createLogger('silent'));
+    const sleeping = driver.execute('SELECT SLEEP(20) AS artemis_killed_sleeper', []);
+    const sleepers = async () => {
+      const list = await run(
+        queryCommands(
+          "SELECT id FROM information_schema.processlist WHERE info LIKE '%artemis_killed_sleeper%' AND info NOT LIKE '%processlist%'",
+        ),
+      );
+      return (list.__mcd_result__ as { all_results: unknown[] }).all_results;
+    };
+    for (let i = 0; i < 100 && (await sleepers()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+
+    // Act
+    await driver.cancel();
+    await sleeping.catch(() => undefined);
+    let left = await sleepers();
+    for (let i = 0; i < 50 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await sleepers();
+    }
+    await driver.close();
+
+    // Assess
+    expect(left).toEqual([]);
+    expect(lookup.calls).toBe(1);
   });
 });

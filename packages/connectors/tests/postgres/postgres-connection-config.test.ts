@@ -1,6 +1,7 @@
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ForbiddenError } from '@artemis/core';
 import { describe, expect, it } from '@jest/globals';
 import { parseLibpqConnectionString } from '../../src/postgres/libpq-connection-string';
 import {
@@ -84,6 +85,37 @@ describe('resolvePostgresConnection', () => {
 
     // Assess
     expect(resolved.tls).toEqual({ ca: 'PEM DATA', rejectUnauthorized: true, servername: 'db.example.com' });
+  });
+
+  it.each([
+    [{ host: 'db.example.com' }, { host: 'db.example.com', address: 'db.example.com' }],
+    [{ hostaddr: '10.0.0.5' }, { host: '10.0.0.5', address: '10.0.0.5' }],
+    [
+      { host: 'db.example.com', hostaddr: '10.0.0.5' },
+      { host: 'db.example.com', address: '10.0.0.5' },
+    ],
+    [{}, { host: 'localhost', address: 'localhost' }],
+  ])(
+    'dials hostaddr when given and keeps host as the name TLS verifies, as libpq does (%j)',
+    async (args, expected) => {
+      // Act
+      const resolved = await resolvePostgresConnection({ connect_args: args }, POSTGRES_DEFAULTS, context);
+
+      // Assess
+      expect(resolved).toMatchObject(expected);
+    },
+  );
+
+  it.each([
+    ['db.example.com', 'Destination refused: hostaddr db.example.com is not one numeric IP address'],
+    ['10.0.0.5,127.0.0.1', 'Destination refused: hostaddr 10.0.0.5,127.0.0.1 is not one numeric IP address'],
+  ])('refuses a hostaddr that is not one numeric address (%s)', async (hostaddr, message) => {
+    // Act
+    const act = () =>
+      resolvePostgresConnection({ connect_args: { host: 'db.example.com', hostaddr } }, POSTGRES_DEFAULTS, context);
+
+    // Assess
+    await expect(act()).rejects.toThrow(new ForbiddenError(message));
   });
 
   it('refuses an sslrootcert outside MCD_TEMP_FOLDER', async () => {

@@ -40,7 +40,10 @@ describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, ext
   };
 
   beforeAll(async () => {
-    agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true' },
+      { connectors: nativeConnectors },
+    );
     const table = `${type}_values`;
     await run([
       { method: 'cursor', store: 'c' },
@@ -318,7 +321,7 @@ describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, ext
   it('sets the statement timeout from MCD_OPERATION_TIMEOUT_SECONDS by default', async () => {
     // Prepare
     const shortAgent = await startTestAgent(
-      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '42' },
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '42' },
       { connectors: nativeConnectors },
     );
 
@@ -345,7 +348,10 @@ describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, ext
 describe('redshift connector defaults against a server without TLS', () => {
   it('requires TLS unless connect_args relaxes it', async () => {
     // Prepare
-    const agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    const agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true' },
+      { connectors: nativeConnectors },
+    );
     const creds = { connect_args: { host: '127.0.0.1', port: pglite.port, dbname: 'postgres', user: 'postgres' } };
 
     // Act
@@ -367,7 +373,7 @@ describe('postgres operation timeout', () => {
     // Prepare: a relay records the CancelRequest that PGlite itself accepts but ignores.
     const recorder = await startCancelRequestRecorder(pglite.port);
     const agent = await startTestAgent(
-      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
       { connectors: nativeConnectors },
     );
     const creds = { connect_args: { host: '127.0.0.1', port: recorder.port, dbname: 'postgres', user: 'postgres' } };
@@ -398,7 +404,10 @@ describe('postgres fetchmany over 1 000 000 rows', () => {
     // worker thread, so this is the agent's heap alone.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent' }, { connectors: nativeConnectors });
+    const agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true' },
+      { connectors: nativeConnectors },
+    );
     const creds = { connect_args: { host: '127.0.0.1', port: pglite.port, dbname: 'postgres', user: 'postgres' } };
     const fetches = Array.from({ length: 500 }, () => ({ target: 'c', method: 'fetchmany', args: [2000] }));
     const commands = [

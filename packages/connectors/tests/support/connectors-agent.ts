@@ -10,7 +10,7 @@ export function startConnectorsAgent(
   options: Omit<AgentOptions, 'config' | 'logger' | 'connectors'> = {},
 ): Promise<TestAgent> {
   return startTestAgent(
-    { MCD_HTTP_ALLOW_LOOPBACK: 'true', MCD_CLIENT_CACHE_EXPIRATION_SECONDS: '0', ...env },
+    { MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_CLIENT_CACHE_EXPIRATION_SECONDS: '0', ...env },
     { ...options, connectors: nativeConnectors },
   );
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,8 @@ export function mariadbSkipReason(): string | undefined {
   return undefined;
 }
 
-/** `extraArgs` are added to mariadbd's command line (e.g. `--ssl-cert=…` for a TLS server). */
-export async function startMariadb(extraArgs: readonly string[] = []): Promise<MariadbServer> {
+/** `tls`: the server also offers TLS with this certificate (clients still choose whether to use it). */
+export async function startMariadb(options: { tls?: { key: string; cert: string } } = {}): Promise<MariadbServer> {
   const server = SERVER_BINARIES.find(existsSync) as string;
   const install = INSTALL_BINARIES.find(existsSync) as string;
   const datadir = await mkdtemp(join(tmpdir(), 'artemis-mariadb-'));
@@ -38,6 +38,12 @@ export async function startMariadb(extraArgs: readonly string[] = []): Promise<M
     '--skip-test-db',
     ...asRoot,
   ]);
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    await writeFile(join(datadir, 'server-cert.pem'), options.tls.cert);
+    await writeFile(join(datadir, 'server-key.pem'), options.tls.key);
+    tlsArgs.push(`--ssl-cert=${join(datadir, 'server-cert.pem')}`, `--ssl-key=${join(datadir, 'server-key.pem')}`);
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     server,
@@ -51,8 +57,8 @@ export async function startMariadb(extraArgs: readonly string[] = []): Promise<M
       '--skip-name-resolve',
       '--skip-log-bin',
       '--innodb-buffer-pool-size=32M',
+      ...tlsArgs,
       ...asRoot,
-      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );

@@ -25,3 +25,10 @@ export function queryCommands(query: string, params?: unknown): unknown[] {
 export function sqlOperation(credentials: unknown, commands: unknown[], extra: Record<string, unknown> = {}) {
   return { credentials, operation: { trace_id: 'trace-sql', commands, ...extra } };
 }
+
+/** The smallest statement, fetched: enough to need a connection. */
+export const SELECT_ONE: unknown[] = [
+  { method: 'cursor', store: 'c' },
+  { target: 'c', method: 'execute', args: ['SELECT 1'] },
+  { target: 'c', method: 'fetchall' },
+];

@@ -216,9 +216,17 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       maxConnections: read('MCD_SERVER_MAX_CONNECTIONS', positiveInt, 1024),
     },
     connectorModules: read('MCD_CONNECTOR_MODULES', list, []),
+    // The guard governs every socket (HTTP, databases, network checks), hence MCD_NETWORK_*; the MCD_HTTP_* names
+    // they had while it guarded HTTP only stay as aliases. The new name wins for the switch; for the deny-list both
+    // apply, since a deny-list that silently dropped ranges an operator set would fail open.
     network: {
-      allowLoopback: read('MCD_HTTP_ALLOW_LOOPBACK', bool, false),
-      blockedCidrs: read('MCD_HTTP_BLOCKED_CIDRS', cidrList, []),
+      allowLoopback: read('MCD_NETWORK_ALLOW_LOOPBACK', bool) ?? read('MCD_HTTP_ALLOW_LOOPBACK', bool, false),
+      blockedCidrs: [
+        ...new Set([
+          ...read('MCD_NETWORK_BLOCKED_CIDRS', cidrList, []),
+          ...read('MCD_HTTP_BLOCKED_CIDRS', cidrList, []),
+        ]),
+      ],
       checkOutboundIpUrl: read('MCD_CHECK_OUTBOUND_IP_URL', url, 'https://checkip.amazonaws.com'),
     },
     tempFolder: read('MCD_TEMP_FOLDER', text, tmpdir()),

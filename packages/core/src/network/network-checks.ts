@@ -1,16 +1,16 @@
 import { lookup } from 'node:dns/promises';
-import { connect } from 'node:net';
 import type { AgentServices } from '../agent/agent-services';
 import { ConnectionFailedError, ForbiddenError } from '../errors/agent-errors';
 import { networkGuardFor } from './guard-for';
 import { guardedRequest } from './guarded-http';
+import { guardedTcpTarget } from './guarded-tcp';
 
 /** The network checks of SPEC §2, with Apollo's messages (apollo-inventory §7.2). */
 
 export async function tcpOpen(services: AgentServices, host: string, port: number, timeoutSeconds: number) {
-  const destination = await networkGuardFor(services).resolve(host);
+  const target = await guardedTcpTarget(networkGuardFor(services), host, port);
   const open = await new Promise<boolean>((resolve) => {
-    const socket = connect({ host: destination.address, port, timeout: timeoutSeconds * 1000 });
+    const socket = target.connect().setTimeout(timeoutSeconds * 1000);
     const finish = (result: boolean) => {
       socket.destroy();
       resolve(result);

@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { LookupFunction } from 'node:net';
+import { isIPv6, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ConnectionFailedError, ForbiddenError } from '../errors/agent-errors';
+import { embeddedIpv4 } from './embedded-ipv4';
 
 /**
  * The one SSRF guard for every outbound connection the agent makes on the control plane's behalf (SPEC §3.1):
@@ -9,14 +10,23 @@ import { ConnectionFailedError, ForbiddenError } from '../errors/agent-errors';
  *
  * Always refused: link-local (169.254.0.0/16, fe80::/10), cloud metadata (fd00:ec2::/64, 100.100.100.200,
  * metadata.google.internal). Loopback and unspecified addresses are refused unless `allowLoopback`. Private RFC 1918
- * ranges stay reachable: private data sources are the job. IPv4 embedded in IPv6 (::ffff:a.b.c.d, 64:ff9b::/96) is
- * checked as the IPv4 address it reaches.
+ * ranges stay reachable: private data sources are the job. An IPv6 address that embeds an IPv4 address (mapped,
+ * compatible, SIIT, NAT64, 6to4, Teredo: see embedded-ipv4.ts) is checked as itself and as every IPv4 address it carries.
+ *
+ * HTTP goes through guarded-http.ts and every other TCP connection (databases, network checks) through guarded-tcp.ts.
  */
+
+/** getaddrinfo's answer (`dns.promises.lookup` with `all`): it reads the hosts file, as the drivers would. */
+export type HostLookup = (host: string) => Promise<readonly { address: string; family: number }[]>;
 
 export interface NetworkGuardOptions {
   readonly allowLoopback: boolean;
   readonly blockedCidrs: readonly string[];
+  /** The system resolver unless given (tests name hosts the machine's hosts file does not have). */
+  readonly lookup?: HostLookup;
 }
+
+const systemLookup: HostLookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 export interface Destination {
   readonly host: string;
@@ -29,12 +39,13 @@ type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 const ALWAYS_BLOCKED = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/64', '100.100.100.200/32'];
 const LOOPBACK_AND_UNSPECIFIED = ['127.0.0.0/8', '0.0.0.0/8', '::1/128', '::/128'];
 const BLOCKED_HOSTNAMES = new Set(['metadata.google.internal', 'metadata.goog']);
-const NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
 
 export class NetworkGuard {
   readonly #blocked: Cidr[];
+  readonly #lookup: HostLookup;
 
   constructor(options: NetworkGuardOptions) {
+    this.#lookup = options.lookup ?? systemLookup;
     const ranges = [
       ...ALWAYS_BLOCKED,
       ...(options.allowLoopback ? [] : LOOPBACK_AND_UNSPECIFIED),
@@ -45,12 +56,13 @@ export class NetworkGuard {
 
   /** Throws ForbiddenError when `address` (an IP literal) may not be contacted. */
   assertAddressAllowed(address: string, resolvedFrom?: string): void {
-    const ip = effectiveAddress(ipaddr.parse(address));
-    const hit = this.#blocked.find(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits));
-    if (hit) {
-      const origin = resolvedFrom ? ` resolved from hostname ${resolvedFrom}` : '';
-      throw new ForbiddenError(`Destination refused: blocked address ${address}${origin}`);
-    }
+    const ip = parseAddress(address);
+    const carried = ip.kind() === 'ipv6' ? embeddedIpv4(ip as ipaddr.IPv6) : [];
+    const blocked = [ip, ...carried].find((candidate) => this.#isBlocked(candidate));
+    if (!blocked) return;
+    const embedded = blocked === ip ? '' : ` (embeds ${blocked.toString()})`;
+    const origin = resolvedFrom ? ` resolved from hostname ${resolvedFrom}` : '';
+    throw new ForbiddenError(`Destination refused: blocked address ${address}${embedded}${origin}`);
   }
 
   /** Resolves `host` once and returns the address to connect to, or throws ForbiddenError/ConnectionFailedError. */
@@ -61,12 +73,12 @@ export class NetworkGuard {
     if (ipaddr.isValid(name)) {
       this.assertAddressAllowed(name);
       // Connect to the canonical form: "2130706433" or "0x7f.1" must not be handed to getaddrinfo again.
-      const ip = ipaddr.parse(name);
+      const ip = parseAddress(name);
       return { host, address: ip.toString(), family: ip.kind() === 'ipv4' ? 4 : 6 };
     }
-    let addresses: { address: string; family: number }[];
+    let addresses: readonly { address: string; family: number }[];
     try {
-      addresses = await dnsLookup(name, { all: true, verbatim: true });
+      addresses = await this.#lookup(name);
     } catch (error) {
       throw new ConnectionFailedError(`DNS resolution failed for ${host}: ${(error as Error).message}`);
     }
@@ -90,6 +102,22 @@ export class NetworkGuard {
     }
     return { url, destination: await this.resolve(url.hostname) };
   }
+
+  #isBlocked(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+    return this.#blocked.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits));
+  }
+}
+
+/**
+ * An IP literal as the socket layer reads it. ipaddr.js reads `::a.b.c.d` as IPv4-mapped (`::ffff:a.b.c.d`), a
+ * different address from the IPv4-compatible one the kernel connects to, so IPv6 text goes through the WHATWG URL
+ * parser first (which serialises it in hexadecimal pieces); a zone id (`fe80::1%eth0`), which URLs do not take, is
+ * left to ipaddr.js.
+ */
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const bracketed = `http://[${text}]/`;
+  if (isIPv6(text) && URL.canParse(bracketed)) return ipaddr.IPv6.parse(new URL(bracketed).hostname.slice(1, -1));
+  return ipaddr.parse(text);
 }
 
 /** A `lookup` for net/http/tls that always answers with the already-checked address. */
@@ -98,15 +126,4 @@ export function pinnedLookup(destination: Destination): LookupFunction {
     if (options?.all) callback(null, [{ address: destination.address, family: destination.family }]);
     else callback(null, destination.address, destination.family);
   }) as LookupFunction;
-}
-
-function effectiveAddress(ip: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
-  if (ip.kind() !== 'ipv6') return ip;
-  const v6 = ip as ipaddr.IPv6;
-  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
-  if (v6.match(NAT64)) {
-    const bytes = v6.toByteArray().slice(12);
-    return ipaddr.fromByteArray(bytes);
-  }
-  return v6;
 }

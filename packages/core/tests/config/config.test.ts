@@ -30,8 +30,8 @@ describe('loadConfig', () => {
     // Act
     const config = loadConfig({
       MCD_CONNECTOR_MODULES: ' ./a.mjs, /b.mjs ,',
-      MCD_HTTP_ALLOW_LOOPBACK: 'TRUE',
-      MCD_HTTP_BLOCKED_CIDRS: '10.0.0.0/8,fd00::/8',
+      MCD_NETWORK_ALLOW_LOOPBACK: 'TRUE',
+      MCD_NETWORK_BLOCKED_CIDRS: '10.0.0.0/8,fd00::/8',
       MCD_STORAGE_PREFIX: '/custom/',
       MCD_DEBUG: 'yes',
     });
@@ -42,6 +42,29 @@ describe('loadConfig', () => {
     expect(config.network.blockedCidrs).toEqual(['10.0.0.0/8', 'fd00::/8']);
     expect(config.storage.prefix).toBe('custom');
     expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    [{ MCD_HTTP_ALLOW_LOOPBACK: 'true' }, true],
+    [{ MCD_NETWORK_ALLOW_LOOPBACK: 'true' }, true],
+    [{ MCD_NETWORK_ALLOW_LOOPBACK: 'false', MCD_HTTP_ALLOW_LOOPBACK: 'true' }, false],
+    [{ MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_HTTP_ALLOW_LOOPBACK: 'false' }, true],
+  ])(
+    'reads the loopback switch from MCD_NETWORK_ALLOW_LOOPBACK, MCD_HTTP_ALLOW_LOOPBACK its alias (%j)',
+    (env, allowed) => {
+      expect(loadConfig(env).network.allowLoopback).toBe(allowed);
+    },
+  );
+
+  it('applies the blocked ranges of MCD_NETWORK_BLOCKED_CIDRS and of its alias MCD_HTTP_BLOCKED_CIDRS together', () => {
+    // Act
+    const config = loadConfig({
+      MCD_NETWORK_BLOCKED_CIDRS: '10.0.0.0/8,192.168.0.0/16',
+      MCD_HTTP_BLOCKED_CIDRS: '192.168.0.0/16,fd00::/8',
+    });
+
+    // Assess
+    expect(config.network.blockedCidrs).toEqual(['10.0.0.0/8', '192.168.0.0/16', 'fd00::/8']);
   });
 
   it.each([
@@ -60,6 +83,16 @@ describe('loadConfig', () => {
         "Invalid configuration: PORT: expected a port number from 0 to 65535 (got '99999'); " +
           "MCD_HTTP_ALLOW_LOOPBACK: expected true or false (got 'maybe'); " +
           "MCD_HTTP_BLOCKED_CIDRS: expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8 (got '10.0.0.0/33')",
+      ),
+    );
+  });
+
+  it('names an invalid value under the new network names too', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MCD_NETWORK_ALLOW_LOOPBACK: 'maybe', MCD_NETWORK_BLOCKED_CIDRS: 'fd00::/129' })).toThrow(
+      new ConfigError(
+        "Invalid configuration: MCD_NETWORK_ALLOW_LOOPBACK: expected true or false (got 'maybe'); " +
+          "MCD_NETWORK_BLOCKED_CIDRS: expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8 (got 'fd00::/129')",
       ),
     );
   });

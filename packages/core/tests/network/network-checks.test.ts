@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { closedPort, startHttpServer, startTcpServer } from '@artemis/testkit';
+import { closedPort, itInPrivateNetwork, startHttpServer, startTcpServer } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
 
@@ -23,6 +23,7 @@ describe('network checks with loopback allowed (local development)', () => {
       }
       res.end('pong');
     });
+    // The former name of MCD_NETWORK_ALLOW_LOOPBACK, still honoured as an alias.
     agent = await startTestAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'true', MCD_CHECK_OUTBOUND_IP_URL: `${http.url}/ip` });
   });
   afterAll(async () => {
@@ -117,7 +118,7 @@ describe('network checks with loopback allowed (local development)', () => {
     });
   });
 
-  it('does not follow redirects (a redirect could lead to a blocked address)', async () => {
+  itInPrivateNetwork('does not follow redirects (a redirect could lead to a blocked address)', async () => {
     // Act
     const response = await json(await agent.post('/api/v1/test/network/http', { url: `${http.url}/redirect` }));
 
@@ -143,8 +144,9 @@ describe('the SSRF guard (SPEC §3.1)', () => {
   let agent: TestAgent;
   let loopbackAgent: TestAgent;
   beforeAll(async () => {
-    agent = await startTestAgent({ MCD_HTTP_BLOCKED_CIDRS: '10.0.0.0/8, 2001:db8::/32' });
-    loopbackAgent = await startTestAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'true' });
+    // Both names of the deny-list apply together.
+    agent = await startTestAgent({ MCD_NETWORK_BLOCKED_CIDRS: '10.0.0.0/8', MCD_HTTP_BLOCKED_CIDRS: '2001:db8::/32' });
+    loopbackAgent = await startTestAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'true' });
   });
   afterAll(async () => {
     await agent.close();
@@ -158,12 +160,18 @@ describe('the SSRF guard (SPEC §3.1)', () => {
     return response.body.__mcd_error__;
   };
 
-  it.each([
+  // Aimed at non-loopback addresses: run only in the private network namespace (nothing can leave if the guard fails).
+  itInPrivateNetwork.each([
     ['169.254.169.254', 'Destination refused: blocked address 169.254.169.254'],
     ['100.100.100.200', 'Destination refused: blocked address 100.100.100.200'],
     ['[fd00:ec2::254]', 'Destination refused: blocked address fd00:ec2::254'],
-    ['::ffff:169.254.169.254', 'Destination refused: blocked address ::ffff:169.254.169.254'],
-    ['64:ff9b::a9fe:a9fe', 'Destination refused: blocked address 64:ff9b::a9fe:a9fe'],
+    ['::ffff:169.254.169.254', 'Destination refused: blocked address ::ffff:169.254.169.254 (embeds 169.254.169.254)'],
+    [
+      '::ffff:0:169.254.169.254',
+      'Destination refused: blocked address ::ffff:0:169.254.169.254 (embeds 169.254.169.254)',
+    ],
+    ['64:ff9b::a9fe:a9fe', 'Destination refused: blocked address 64:ff9b::a9fe:a9fe (embeds 169.254.169.254)'],
+    ['2002:a9fe:a9fe::1', 'Destination refused: blocked address 2002:a9fe:a9fe::1 (embeds 169.254.169.254)'],
     ['fe80::1', 'Destination refused: blocked address fe80::1'],
     ['metadata.google.internal', 'Destination refused: host metadata.google.internal'],
     ['METADATA.GOOGLE.INTERNAL.', 'Destination refused: host METADATA.GOOGLE.INTERNAL.'],
@@ -178,12 +186,13 @@ describe('the SSRF guard (SPEC §3.1)', () => {
     ['127.0.0.1', 'Destination refused: blocked address 127.0.0.1'],
     ['0.0.0.0', 'Destination refused: blocked address 0.0.0.0'],
     ['::1', 'Destination refused: blocked address ::1'],
+    ['::127.0.0.1', 'Destination refused: blocked address ::127.0.0.1 (embeds 127.0.0.1)'],
+    ['::ffff:0:7f00:1', 'Destination refused: blocked address ::ffff:0:7f00:1 (embeds 127.0.0.1)'],
     ['2130706433', 'Destination refused: blocked address 2130706433'],
     ['0x7f.1', 'Destination refused: blocked address 0x7f.1'],
     ['localhost', /^Destination refused: blocked address (127\.0\.0\.1|::1) resolved from hostname localhost$/],
-    ['10.1.2.3', 'Destination refused: blocked address 10.1.2.3'],
-    ['2001:db8::5', 'Destination refused: blocked address 2001:db8::5'],
-  ])('refuses loopback, unspecified and MCD_HTTP_BLOCKED_CIDRS destination %s by default', async (host, message) => {
+    ['/tmp/x', 'Destination refused: Unix socket /tmp/x (only TCP connections are allowed)'],
+  ])('refuses loopback, unspecified and Unix socket destination %s by default', async (host, message) => {
     // Act
     const text = await refusedMessage(agent, `/api/v1/test/network/open?host=${encodeURIComponent(host)}&port=80`);
 
@@ -192,19 +201,35 @@ describe('the SSRF guard (SPEC §3.1)', () => {
     else expect(text).toMatch(message);
   });
 
-  it('guards the HTTP check too, and refuses non-http schemes', async () => {
+  itInPrivateNetwork.each([
+    ['10.1.2.3', 'Destination refused: blocked address 10.1.2.3'],
+    ['2001:db8::5', 'Destination refused: blocked address 2001:db8::5'],
+  ])('refuses MCD_NETWORK_BLOCKED_CIDRS / MCD_HTTP_BLOCKED_CIDRS destination %s', async (host, message) => {
+    // Act / Assess
+    await expect(
+      refusedMessage(agent, `/api/v1/test/network/open?host=${encodeURIComponent(host)}&port=80`),
+    ).resolves.toBe(message);
+  });
+
+  itInPrivateNetwork('guards the HTTP check too', async () => {
     // Act
     const metadata = await refusedMessage(
       loopbackAgent,
       `/api/v1/test/network/http?url=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`,
     );
+
+    // Assess
+    expect(metadata).toBe('Destination refused: blocked address 169.254.169.254');
+  });
+
+  it('refuses non-http schemes in the HTTP check', async () => {
+    // Act
     const file = await refusedMessage(
       agent,
       `/api/v1/test/network/http?url=${encodeURIComponent('file:///etc/passwd')}`,
     );
 
     // Assess
-    expect(metadata).toBe('Destination refused: blocked address 169.254.169.254');
     expect(file).toBe('Destination refused: unsupported scheme file');
   });
 

@@ -3,8 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A throw-away self-signed certificate for 127.0.0.1/localhost, made with the system's openssl for HTTPS fakes. */
-export function selfSignedCertificate(): { key: string; cert: string } {
+/**
+ * A throw-away self-signed certificate, made with the system's openssl for TLS fakes. It names 127.0.0.1 and
+ * localhost unless `names` (subjectAltName entries such as `DNS:db.example.test`) says otherwise.
+ */
+export function selfSignedCertificate(names: readonly string[] = ['IP:127.0.0.1', 'DNS:localhost']): {
+  key: string;
+  cert: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'artemis-cert-'));
   try {
     execFileSync(
@@ -26,7 +32,7 @@ export function selfSignedCertificate(): { key: string; cert: string } {
         '-subj',
         '/CN=artemis-test',
         '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        `subjectAltName=${names.join(',')}`,
       ],
       { stdio: 'ignore' },
     );
