@@ -52,6 +52,8 @@ export const credentialPipeline: CredentialPipeline = {
         ssl_ca: '{{ raw.ssl_ca | default(none) }}',
         ssl_disabled: '{{ raw.ssl_disabled | default(none) }}',
         ssl_verify_identity: '{{ raw.ssl_verify_identity | default(none) }}',
+        // Carried so the connector refuses a Unix socket by name instead of the mapper dropping it unseen.
+        unix_socket: '{{ raw.unix_socket | default(raw.socketPath) | default(none) }}',
       },
     },
   },

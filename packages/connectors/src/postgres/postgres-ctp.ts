@@ -1,7 +1,7 @@
 import type { CredentialPipeline } from '@artemis/core';
 import * as z from 'zod/mini';
 import { numberLike } from '../db-api/number-like';
-import { LIBPQ_KEEPALIVES, LIBPQ_PASSTHROUGH, LIBPQ_SSL_STEP, LIBPQ_TYPES } from '../shared/ssl-steps';
+import { LIBPQ_HOST, LIBPQ_KEEPALIVES, LIBPQ_PASSTHROUGH, LIBPQ_SSL_STEP, LIBPQ_TYPES } from '../shared/ssl-steps';
 
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 
@@ -17,7 +17,7 @@ export const credentialPipeline: CredentialPipeline = {
     mapper: {
       name: 'postgres_client_args',
       field_map: {
-        host: '{{ raw.host }}',
+        host: LIBPQ_HOST,
         port: '{{ raw.port | default(5432) }}',
         dbname: '{{ raw.database | default(raw.db_name) | default(raw.dbname) | default(none) }}',
         user: '{{ raw.user | default(none) }}',

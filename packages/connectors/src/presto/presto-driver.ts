@@ -1,4 +1,3 @@
-import type { Client } from 'presto-client';
 import type { ResultStream, SqlDriver } from '../db-api/sql-driver';
 import { parseExactJson } from '../shared/exact-json';
 import { PagedResultStream, type PageSource, type StatementPage } from '../trino/paged-result';

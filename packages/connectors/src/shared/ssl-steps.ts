@@ -16,6 +16,9 @@ export const LIBPQ_SSL_STEP = {
 } as const;
 
 /** libpq keywords the postgres connector reads, passed through when pre-shaped credentials already carry them. */
+/** libpq dials `hostaddr` and names the server by `host`; with `hostaddr` alone, `host` is that address. */
+export const LIBPQ_HOST = '{{ raw.host | default(raw.hostaddr) }}';
+
 export const LIBPQ_PASSTHROUGH = {
   hostaddr: '{{ raw.hostaddr | default(none) }}',
   sslmode: '{{ raw.ssl_mode | default(raw.sslmode) | default(none) }}',
