@@ -51,8 +51,8 @@ describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
     // Act
     const [entryOutput] = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint === entry) ?? [];
     const bytes = (metafile.outputs[entryOutput ?? '']?.bytes ?? 0) - azureLibraryBytes(metafile, [entryOutput ?? '']);
-    // Assess
-    expect(bytes).toBeGreaterThan(1 * KIB);
+    // Assess: some bytes (the entry was found; the Cloud Run server's entry is under 1 KiB), under the budget
+    expect(bytes).toBeGreaterThan(256);
     expect(bytes).toBeLessThanOrEqual(64 * KIB);
   });
 

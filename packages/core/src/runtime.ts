@@ -6,6 +6,7 @@
  * node:dns (15 KiB, a measurable share of cold start). Only re-exports here.
  */
 export type { AgentServices, Platform, RouteContext } from './agent/agent-services';
+export { type BootOptions, bootAgent } from './agent/boot-agent';
 export type { Agent, AgentOptions } from './agent/create-agent';
 export { createAgent } from './agent/create-agent';
 export type { AgentConfig, LogLevel, StorageType } from './config/config';
@@ -29,4 +30,5 @@ export {
 export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
+export { type RunServerOptions, runServer } from './server/run-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';

@@ -72,6 +72,49 @@ export function startProcess(
   });
 }
 
+/** How a process that was expected to stop on its own ended, with everything it printed. */
+export interface FinishedProcess {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `command` until it exits by itself (a start-up failure), or kills its process group and rejects with what it
+ * printed when it is still running after `timeoutMs` (it started instead of failing).
+ */
+export function runUntilExit(
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; timeoutMs?: number },
+): Promise<FinishedProcess> {
+  const child = spawn(command, args, {
+    env: options.env,
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`${command} was still running.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    // 'close' rather than 'exit': every byte of both pipes has been read by then.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /** An HttpCall sent with fetch, answered as an HttpAnswer. */
 export async function fetchAnswer(
   baseUrl: string,

@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { ConfigError } from '../config/config';
+import { ConfigError } from '../errors/startup-errors';
 import { awsClientConfig } from './aws-client-config';
 import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConnectorModule } from '../connectors/proxy-client';
+import { PluginError } from '../errors/startup-errors';
 import type { ConnectorDirectory } from './connector-directory';
 
 /**
@@ -40,8 +41,4 @@ export async function loadPlugins(
       directory.register(type, connector as ConnectorModule, modulePath);
     }
   }
-}
-
-export class PluginError extends Error {
-  override readonly name = 'PluginError';
 }
