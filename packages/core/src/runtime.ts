@@ -30,5 +30,5 @@ export {
 export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
-export { type RunServerOptions, runServer } from './server/run-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';
+export { type RunServerOptions, runServer } from './server/run-server';

@@ -41,7 +41,7 @@ export interface Agent {
   handle(request: AgentRequest): Promise<AgentResponse>;
   /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
   ready(): Promise<void>;
-  /** Closes cached clients. */
+  /** Aborts the operations still running, then closes cached clients. */
   close(): Promise<void>;
 }
 
@@ -106,6 +106,9 @@ export function createAgent(options: AgentOptions = {}): Agent {
     handle,
     ready: pluginsReady,
     close: async () => {
+      // Operations still running end first (outcome `aborted`), so their connectors clean up before clients close.
+      const { abortOperations } = await import('../execute/operations-in-flight');
+      await abortOperations(services);
       const { closeRegistry } = await import('../registry/registry-for');
       await closeRegistry(services);
     },

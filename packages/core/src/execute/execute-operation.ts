@@ -1,24 +1,21 @@
 import type { AgentServices } from '../agent/agent-services';
-import type { ProxyClient } from '../connectors/proxy-client';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { parseJsonBody } from '../http/json-body';
 import { errorResponse } from '../http/responses';
 import { validate } from '../http/validation';
-import { executeCommands } from '../interpreter/execute-commands';
 import { runWithLogContext } from '../logging/log-context';
 import type { AgentResponse } from '../protocol/agent-response';
 import { type Command, executeRequestSchema } from '../protocol/execute-request';
-import { WireKey } from '../protocol/wire-keys';
 import type { ClientLease } from '../registry/client-registry';
 import { registryFor } from '../registry/registry-for';
 import { assertWithinLimits } from './operation-limits';
-import { runWithTimeout } from './run-with-timeout';
-import { binaryResponse, shapeResponse } from './shape-response';
+import { runOperation } from './run-operation';
+import { shapeResponse } from './shape-response';
 
 /**
- * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → commands under
- * the operation timeout → envelope → size handling. Request problems are 4xx; everything that fails once the
- * operation runs is an HTTP 200 error envelope, as the control plane expects.
+ * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → the operation on
+ * that client (run-operation.ts: commands under the timeout, the connector's hooks, envelope, size handling).
+ * Request problems are 4xx; everything that fails once the operation runs is an HTTP 200 error envelope.
  */
 export async function executeOperation(
   services: AgentServices,
@@ -50,51 +47,11 @@ export async function executeOperation(
           services.logger.warn('Client creation failed', { error: (error as Error).message });
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services);
         }
-        const started = performance.now();
-        try {
-          const result = await runWithTimeout(services.config.operationTimeoutSeconds, (signal) =>
-            executeCommands(operation.commands, lease.client, signal),
-          );
-          const processed = lease.client.processResult ? await lease.client.processResult(result) : result;
-          const response =
-            binaryResponse(processed, trace) ??
-            (await shapeResponse(
-              { [WireKey.result]: processed, [WireKey.traceId]: trace },
-              operation,
-              trace,
-              services,
-            ));
-          await lease.release('success');
-          services.logger.debug('Operation executed', { elapsed_ms: Math.round(performance.now() - started) });
-          return response;
-        } catch (error) {
-          await lease.release('error');
-          services.logger.warn('Operation failed', { error_type: (error as Error).name });
-          return shapeResponse(failureEnvelope(error, lease.client, trace), operation, trace, services).catch(
-            (shapeError) => errorResponse(shapeError, trace),
-          );
-        }
+        return runOperation(services, lease, connectionType, operation, trace);
       },
     );
   } catch (error) {
     return errorResponse(error, traceId);
-  }
-}
-
-function failureEnvelope(error: unknown, client: ProxyClient, traceId: string) {
-  return toErrorEnvelope(error, {
-    traceId,
-    errorType: safely(() => client.errorType?.(error)),
-    errorAttrs: safely(() => client.errorAttrs?.(error)),
-  });
-}
-
-/** A connector's error hooks must not turn one failure into another. */
-function safely<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
   }
 }
 
