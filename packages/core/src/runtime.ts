@@ -17,8 +17,8 @@ export * from './errors/agent-errors';
 export { type ErrorEnvelope, toErrorEnvelope } from './errors/error-envelope';
 export { errorResponse } from './http/responses';
 export { currentLogContext, runWithLogContext } from './logging/log-context';
-export { createLogger, type Logger, type LogSink, stdoutSink } from './logging/logger';
-export { type AgentRequest, firstQueryValue } from './protocol/agent-request';
+export { createLogger, type Logger, type LogSink, stdoutSink, stringifyLogRecord } from './logging/logger';
+export { type AgentRequest, appendQueryValue, firstQueryValue, type QueryValues } from './protocol/agent-request';
 export {
   type AgentResponse,
   BINARY_CONTENT_TYPE,
@@ -28,6 +28,7 @@ export {
   JSON_CONTENT_TYPE,
 } from './protocol/agent-response';
 export { TRACE_ID_HEADER, WireKey } from './protocol/wire-keys';
+export { toWireResponse, type WireResponse } from './protocol/wire-response';
 export { installGracefulShutdown } from './server/graceful-shutdown';
 export { createLocalServer } from './server/local-server';
 export { fromIncomingMessage, readBody, writeAgentResponse } from './server/node-http';
