@@ -1,6 +1,7 @@
 // `./runtime` (re-exported below) holds everything a runtime adapter needs, and adapters import
 // `@artemis/core/runtime` directly (see runtime.ts for why); the rest is what connectors, storage and credentials use.
 
+export { type AwsClientConfigOptions, awsClientConfig } from './aws/aws-client-config';
 export { currentOperation, type Operation, type OperationEnd, type OperationOutcome } from './connectors/operation';
 export type {
   ConnectorCatalog,
