@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import { ProgrammingError } from '../db-api/db-api-errors';
 import { readUnderTempFolder } from '../db-api/read-under-temp-folder';
 import { parseLibpqConnectionString } from './libpq-connection-string';
 import {
@@ -87,7 +88,7 @@ function connectArgsOf(connectArgs: PostgresCredentials['connect_args']): Postgr
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.map(String).join('.') ?? '';
-  throw new Error(
+  throw new ProgrammingError(
     key === 'sslmode'
       ? `connection string: sslmode must be one of ${SSL_MODES.join(', ')}`
       : `connection string: invalid value for ${key || 'a key'}`,

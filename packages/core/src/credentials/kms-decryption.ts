@@ -1,7 +1,7 @@
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 import type { SourceContext } from './credential-source';
 import { envelopeAwsConfig } from './envelope-aws-config';
 import { fetchFailure } from './fetch-failure';
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
 import type { SelfHostedEnvelope } from './self-hosted-envelope';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

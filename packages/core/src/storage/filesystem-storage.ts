@@ -5,13 +5,13 @@ import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import {
   InvalidStorageKeyError,
   SignedObjectNotFoundError,
   StorageNotFoundError,
   StoragePermissionsError,
-} from './storage-errors';
+} from '../errors/storage-errors';
+import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
 import { StorageKeys, TEMP_FILE_SUFFIX } from './storage-keys';
 import { UrlSigner } from './url-signer';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { LocalPathForbiddenError, StorageNotFoundError } from './storage-errors';
+import { LocalPathForbiddenError, StorageNotFoundError } from '../errors/storage-errors';
 
 /**
  * Opens a file for `upload_file`, which may only read under MCD_TEMP_FOLDER (SPEC §3.1): the path (relative ones

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig } from '../aws/aws-client-config';
 import { AgentError, OperationError } from '../errors/agent-errors';
+import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from '../errors/storage-errors';
 import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
-import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
 export interface S3StorageOptions {

@@ -1,5 +1,5 @@
+import { SelfHostedCredentialsError } from '../../errors/self-hosted-credentials-error';
 import type { CredentialSource } from '../credential-source';
-import { SelfHostedCredentialsError } from '../self-hosted-credentials-error';
 
 /** `env_var`: the JSON document sits in an environment variable of the agent (e.g. injected from a secret store). */
 export const envVarSource: CredentialSource<'env_var'> = {

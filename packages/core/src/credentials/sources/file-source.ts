@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { SelfHostedCredentialsError } from '../../errors/self-hosted-credentials-error';
 import type { CredentialSource } from '../credential-source';
-import { SelfHostedCredentialsError } from '../self-hosted-credentials-error';
 
 /**
  * `file`: the JSON document is a file on the agent's disk (a mounted Kubernetes or Docker secret, for instance).

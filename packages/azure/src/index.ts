@@ -1,3 +1,0 @@
-export { type AzureHttpHandler, createAzureHandler, fromHttpRequest, toHttpResponseInit } from './azure-handler';
-export { createAzureAgent } from './create-azure-agent';
-export { invocationLogSink, runInInvocation } from './invocation-logger';
