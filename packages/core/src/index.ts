@@ -24,6 +24,7 @@ export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connecto
 export { prepareEnvironment } from './credentials/prepare-environment';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
+export { OperationAbortedError } from './errors/operation-aborted-error';
 export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
 export {
   InvalidStorageKeyError,
@@ -85,7 +86,6 @@ export {
   JSON_CONTENT_TYPE,
   loadConfig,
   MethodNotAllowedError,
-  OperationAbortedError,
   OperationError,
   OperationTimeoutError,
   PayloadTooLargeError,

@@ -20,7 +20,6 @@ export {
   ConnectionFailedError,
   ForbiddenError,
   MethodNotAllowedError,
-  OperationAbortedError,
   OperationError,
   OperationTimeoutError,
   PayloadTooLargeError,

@@ -105,12 +105,6 @@ export function createAgent(options: AgentOptions = {}): Agent {
     services,
     handle,
     ready: pluginsReady,
-    close: async () => {
-      // Operations still running end first (outcome `aborted`), so their connectors clean up before clients close.
-      const { abortOperations } = await import('../execute/operations-in-flight');
-      await abortOperations(services);
-      const { closeRegistry } = await import('../registry/registry-for');
-      await closeRegistry(services);
-    },
+    close: async () => (await import('./shutdown-agent')).shutdownAgent(services),
   };
 }

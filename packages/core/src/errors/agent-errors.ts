@@ -60,14 +60,6 @@ export class OperationTimeoutError extends AgentError {
   }
 }
 
-/** The agent shut down while the operation was still running (its in-flight requests outlived the drain). */
-export class OperationAbortedError extends AgentError {
-  override readonly status = 200;
-  constructor() {
-    super('Operation aborted: the agent is shutting down');
-  }
-}
-
 /** A failure of the operation itself (unknown connection type, a missing variable, a failed command). */
 export class OperationError extends AgentError {
   override readonly status = 200;

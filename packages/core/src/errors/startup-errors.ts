@@ -12,6 +12,3 @@ export class StartupError extends Error {
 
 /** An environment variable is invalid, or a start-up secret it names cannot be installed. */
 export class ConfigError extends StartupError {}
-
-/** A module named in MCD_CONNECTOR_MODULES cannot be loaded or does not export connectors. */
-export class PluginError extends StartupError {}

@@ -1,6 +1,6 @@
 import type { AgentServices } from '../agent/agent-services';
 import { perAgent } from '../agent/per-agent';
-import { OperationAbortedError } from '../errors/agent-errors';
+import { OperationAbortedError } from '../errors/operation-aborted-error';
 
 /**
  * The operations an agent is running, so that closing the agent (after the server's drain) ends them properly, with

@@ -56,9 +56,8 @@ export function stringifyLogRecord(record: Record<string, unknown>): string {
   try {
     return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch (error) {
-    // The fields every sink's reader relies on (Cloud Logging's `severity` and `message` included), as text.
-    const kept: Record<string, string> = {};
-    for (const key of ['ts', 'level', 'severity', 'msg', 'message']) if (key in record) kept[key] = String(record[key]);
-    return JSON.stringify({ ...kept, invalid_log_error: String(error) });
+    // The fields every sink's reader relies on (Cloud Logging's `severity` and `message` too; absent ones drop out).
+    const { ts, level, severity, msg, message } = record;
+    return JSON.stringify({ ts, level, severity, msg: String(msg), message, invalid_log_error: String(error) });
   }
 }

@@ -16,12 +16,14 @@ export interface WireResponse {
  * Azure alike: a JSON value is encoded with the core's encoder and typed `application/json`; bytes and streams are
  * sent as they are, `application/octet-stream` unless the core typed them (gzip, a stored object's own type).
  */
-export function toWireResponse(response: AgentResponse): WireResponse {
-  const { status, body } = response;
-  if (isReadable(body)) return { status, headers: { 'content-type': BINARY_CONTENT_TYPE, ...response.headers }, body };
-  if (body instanceof Uint8Array) {
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return { status, headers: { 'content-type': BINARY_CONTENT_TYPE, ...response.headers }, body: bytes };
+export function toWireResponse({ status, headers, body }: AgentResponse): WireResponse {
+  if (!(body instanceof Uint8Array) && !isReadable(body)) {
+    return { status, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: encodeJson(body) };
   }
-  return { status, headers: { 'content-type': JSON_CONTENT_TYPE, ...response.headers }, body: encodeJson(body) };
+  const bytes = body instanceof Uint8Array && !Buffer.isBuffer(body);
+  return {
+    status,
+    headers: { 'content-type': BINARY_CONTENT_TYPE, ...headers },
+    body: bytes ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body,
+  };
 }

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConnectorModule } from '../connectors/proxy-client';
-import { PluginError } from '../errors/startup-errors';
+import { PluginError } from '../errors/plugin-error';
 import type { ConnectorDirectory } from './connector-directory';
 
 /**
