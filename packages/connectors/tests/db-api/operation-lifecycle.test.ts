@@ -64,7 +64,17 @@ describe('postgres (PGlite) with log contexts nested inside the operation', () =
     // request would hold it keeps the shared client open after the timeout (closing it would cancel anyway).
     const recorder = await startCancelRequestRecorder(pglite.port);
     const agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' }, { connectors });
-    const creds = { connect_args: { host: '127.0.0.1', port: recorder.port, dbname: 'postgres', user: 'postgres' } };
+    // The connection's and the server's own timeouts are not under test: both default to the operation timeout.
+    const creds = {
+      connect_args: {
+        host: '127.0.0.1',
+        port: recorder.port,
+        dbname: 'postgres',
+        user: 'postgres',
+        connect_timeout: 60,
+        statement_timeout: 0,
+      },
+    };
     const concurrent = await leaseClient(agent.agent, 'nested_postgres', creds);
 
     // Act
