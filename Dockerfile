@@ -22,6 +22,7 @@ COPY packages/connectors/package.json packages/connectors/
 COPY packages/lambda/package.json packages/lambda/
 COPY packages/cloudrun/package.json packages/cloudrun/
 COPY packages/azure/package.json packages/azure/
+COPY packages/generic/package.json packages/generic/
 COPY packages/testkit/package.json packages/testkit/
 RUN pnpm install --frozen-lockfile
 COPY . .

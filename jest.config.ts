@@ -35,7 +35,7 @@ const config: Config = {
       testEnvironment: 'node',
       moduleNameMapper: {
         '^@artemis/core/(runtime|testing)$': `${packages}/core/src/$1.ts`,
-        '^@artemis/(core|connectors|lambda|cloudrun|azure|testkit)$': `${packages}/$1/src/index.ts`,
+        '^@artemis/(core|connectors|testkit)$': `${packages}/$1/src/index.ts`,
       },
     };
   }),

@@ -28,7 +28,7 @@ const ENTRIES = [
 
 let bundle: Awaited<ReturnType<typeof buildForTest>>;
 
-// Four esbuild runs: on a loaded 2-core machine they take longer than jest's default 30 s hook timeout.
+// Building four targets is minutes of CPU on a loaded 2-core machine: the hook's time is not what is tested.
 beforeAll(async () => {
   bundle = await buildForTest(...ENTRIES.map(([target]) => target));
 }, 180_000);
@@ -52,8 +52,8 @@ describe.each(ENTRIES)('the %s bundle health path', (target, entry) => {
     // Act
     const [entryOutput] = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint === entry) ?? [];
     const bytes = (metafile.outputs[entryOutput ?? '']?.bytes ?? 0) - azureLibraryBytes(metafile, [entryOutput ?? '']);
-    // Assess
-    expect(bytes).toBeGreaterThan(1 * KIB);
+    // Assess: some bytes (the entry was found; the Cloud Run server's entry is under 1 KiB), under the budget
+    expect(bytes).toBeGreaterThan(256);
     expect(bytes).toBeLessThanOrEqual(64 * KIB);
   });
 

@@ -1,4 +1,4 @@
-import { loadConfig, prepareEnvironment } from '@artemis/core/runtime';
+import { bootAgent } from '@artemis/core/runtime';
 import { app, type HttpMethod } from '@azure/functions';
 import { createAzureHandler } from './azure-handler';
 import {
@@ -19,10 +19,7 @@ import { createAzureAgent } from './create-azure-agent';
 export const FUNCTION_NAME = 'artemis';
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-// MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
-await prepareEnvironment(process.env);
-const agent = createAzureAgent(loadConfig());
-await agent.ready();
+const agent = await bootAgent({ createAgent: createAzureAgent });
 
 /** Exported too, so scripts/azure-local can serve the built app without the Functions host. */
 export const handler = createAzureHandler(agent);

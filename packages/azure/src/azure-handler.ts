@@ -2,9 +2,9 @@ import {
   type Agent,
   type AgentRequest,
   type AgentResponse,
-  encodeJsonBuffer,
-  isReadable,
-  JSON_CONTENT_TYPE,
+  appendQueryValue,
+  type QueryValues,
+  toWireResponse,
 } from '@artemis/core/runtime';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { runInInvocation } from './invocation-logger';
@@ -26,12 +26,8 @@ export function createAzureHandler(agent: Agent): AzureHttpHandler {
  */
 export async function fromHttpRequest(request: HttpRequest): Promise<AgentRequest> {
   const url = new URL(request.url);
-  const query: Record<string, string | string[]> = Object.create(null);
-  for (const [key, value] of url.searchParams) {
-    if (key === 'code') continue;
-    const existing = query[key];
-    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
+  const query: QueryValues = Object.create(null);
+  for (const [key, value] of url.searchParams) if (key !== 'code') appendQueryValue(query, key, value);
   const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of request.headers) headers[name] = value;
   const method = request.method.toUpperCase();
@@ -40,16 +36,8 @@ export async function fromHttpRequest(request: HttpRequest): Promise<AgentReques
   return { method, path: url.pathname, query, headers, body };
 }
 
-/** Buffer bodies as they are; JSON values encoded with the core's one encoder; streams handed to the host. */
+/** The core's wire bytes (JSON text, raw bytes, or a stream handed to the host) in the host's response shape. */
 export function toHttpResponseInit(response: AgentResponse): HttpResponseInit {
-  const headers: Record<string, string> = { ...response.headers };
-  const { body } = response;
-  if (isReadable(body)) {
-    headers['content-type'] ??= 'application/octet-stream';
-    return { status: response.status, headers, body };
-  }
-  if (body instanceof Uint8Array)
-    return { status: response.status, headers, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
-  headers['content-type'] ??= JSON_CONTENT_TYPE;
-  return { status: response.status, headers, body: encodeJsonBuffer(body) };
+  const { status, headers, body } = toWireResponse(response);
+  return { status, headers, body };
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type LogSink, stdoutSink } from '@artemis/core/runtime';
+import { type LogSink, stdoutSink, stringifyLogRecord } from '@artemis/core/runtime';
 import type { InvocationContext } from '@azure/functions';
 
 /*
@@ -16,7 +16,5 @@ export function runInInvocation<T>(context: InvocationContext, fn: () => T): T {
 export const invocationLogSink: LogSink = (record, level) => {
   const context = invocations.getStore();
   if (!context) return stdoutSink(record, level);
-  context[level](
-    JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
-  );
+  context[level](stringifyLogRecord(record));
 };

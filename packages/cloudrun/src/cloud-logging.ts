@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LogSink } from '@artemis/core/runtime';
+import { type LogSink, stringifyLogRecord } from '@artemis/core/runtime';
 
 /*
  * Cloud Run structured logging (https://cloud.google.com/logging/docs/structured-logging): a JSON line on stdout
@@ -26,12 +26,8 @@ export function runWithTrace<T>(fields: Readonly<Record<string, unknown>>, fn: (
 export function cloudRunLogSink(write: (line: string) => void = (line) => process.stdout.write(line)): LogSink {
   return (record, level) => {
     const entry = { severity: SEVERITY[level], message: record.msg, ...record, ...traces.getStore() };
-    write(`${JSON.stringify(entry, bigintAsString)}\n`);
+    write(`${stringifyLogRecord(entry)}\n`);
   };
-}
-
-function bigintAsString(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { loadConfig, prepareEnvironment } from '@artemis/core/runtime';
+import { bootAgent } from '@artemis/core/runtime';
 import * as functions from '@google-cloud/functions-framework';
 import { createCloudRunAgent } from './create-cloud-run-agent';
 import { createHttpFunction } from './http-function';
@@ -11,9 +11,7 @@ import { createHttpFunction } from './http-function';
  */
 export const FUNCTION_NAME = 'artemis';
 
-await prepareEnvironment(process.env);
-const agent = createCloudRunAgent(loadConfig());
-await agent.ready();
+const agent = await bootAgent({ createAgent: createCloudRunAgent });
 
 export const artemis = createHttpFunction(agent);
 functions.http(FUNCTION_NAME, artemis);

@@ -1,11 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import {
-  ConfigError,
-  createLocalServer,
-  installGracefulShutdown,
-  loadConfig,
-  prepareEnvironment,
-} from '@artemis/core/runtime';
+import { bootAgent, runServer } from '@artemis/core/runtime';
 import { createCloudRunAgent } from './create-cloud-run-agent';
 
 /*
@@ -20,34 +13,5 @@ const CONTAINER_DEFAULTS = { PORT: '8080', MCD_LISTEN_HOST: '0.0.0.0' };
 /** Cloud Run sends SIGKILL 10 s after SIGTERM; close the agent's clients before that. */
 const DRAIN_SECONDS = 8;
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    // MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment the configuration is parsed from.
-    await prepareEnvironment(process.env);
-    config = loadConfig({ ...CONTAINER_DEFAULTS, ...process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) exitWith(error.message);
-    throw error;
-  }
-  const agent = createCloudRunAgent(config);
-  await agent.ready().catch((error: Error) => exitWith(error.message));
-  const server = createLocalServer(agent);
-  server.once('error', (error) => exitWith(`Cannot listen on ${config.listenHost}:${config.port}: ${error.message}`));
-  server.listen(config.port, config.listenHost, () => {
-    const { port } = server.address() as AddressInfo;
-    agent.logger.info(`Artemis agent listening on http://${config.listenHost}:${port}`, {
-      platform: 'GCP',
-      version: config.version,
-      port,
-    });
-  });
-  installGracefulShutdown(server, { logger: agent.logger, drainSeconds: DRAIN_SECONDS, onClosed: () => agent.close() });
-}
-
-function exitWith(message: string): never {
-  process.stderr.write(`artemis: ${message}\n`);
-  process.exit(1);
-}
-
-void main();
+const agent = await bootAgent({ createAgent: createCloudRunAgent, defaults: CONTAINER_DEFAULTS });
+await runServer(agent, { drainSeconds: DRAIN_SECONDS });

@@ -1,6 +1,15 @@
-// `./runtime` (re-exported below) holds everything a runtime adapter needs, and adapters import
-// `@artemis/core/runtime` directly (see runtime.ts for why); the rest is what connectors, storage and credentials use.
+/*
+ * `@artemis/core`: the connector SDK, what a native connector or an MCD_CONNECTOR_MODULES plugin is written against
+ * (connectors/: the factory, ProxyClient and its lifecycle hooks, the Operation it serves; validation, keyword
+ * parameters and typed wire values; the SSRF guard for every outbound connection; the one AWS base configuration;
+ * the agent's storage; the error classes), plus what embedders use (prepareEnvironment) and, by name, everything
+ * an adapter uses (runtime.ts, which adapters import directly; see there why). Named exports only, sorted by module,
+ * so the whole surface is readable here; packages/core/tests/index.test.ts checks that nothing of runtime.ts is
+ * missing.
+ */
 
+export { type AwsClientConfigOptions, awsClientConfig } from './aws/aws-client-config';
+export { currentOperation, type Operation, type OperationEnd, type OperationOutcome } from './connectors/operation';
 export type {
   ConnectorCatalog,
   ConnectorContext,
@@ -13,12 +22,20 @@ export type {
 } from './connectors/proxy-client';
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connectors/standard-schema';
 export { prepareEnvironment } from './credentials/prepare-environment';
-export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
+export { OperationAbortedError } from './errors/operation-aborted-error';
+export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
+export {
+  InvalidStorageKeyError,
+  LocalPathForbiddenError,
+  StorageConfigurationError,
+  StorageNotFoundError,
+  StoragePermissionsError,
+} from './errors/storage-errors';
 export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';
 export {
@@ -39,7 +56,63 @@ export {
 } from './network/guarded-http';
 export { type GuardedTcpTarget, guardedTcpTarget, UnixSocketForbiddenError } from './network/guarded-tcp';
 export { type Destination, type HostLookup, NetworkGuard, pinnedLookup } from './network/network-guard';
-export * from './runtime';
+export type {
+  Agent,
+  AgentConfig,
+  AgentOptions,
+  AgentRequest,
+  AgentResponse,
+  AgentServices,
+  BootOptions,
+  ErrorEnvelope,
+  Logger,
+  LogLevel,
+  LogSink,
+  Platform,
+  QueryValues,
+  RouteContext,
+  RunServerOptions,
+  StorageType,
+  WireResponse,
+} from './runtime';
+export {
+  AgentError,
+  appendQueryValue,
+  BadRequestError,
+  BINARY_CONTENT_TYPE,
+  bootAgent,
+  ConfigError,
+  ConnectionFailedError,
+  createAgent,
+  createLocalServer,
+  createLogger,
+  encodeJson,
+  encodeJsonBuffer,
+  errorResponse,
+  ForbiddenError,
+  firstQueryValue,
+  fromIncomingMessage,
+  GZIP_CONTENT_TYPE,
+  isBinaryBody,
+  isReadable,
+  JSON_CONTENT_TYPE,
+  loadConfig,
+  MethodNotAllowedError,
+  OperationError,
+  OperationTimeoutError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  readBody,
+  runServer,
+  runWithLogContext,
+  stdoutSink,
+  stringifyLogRecord,
+  TRACE_ID_HEADER,
+  toErrorEnvelope,
+  toWireResponse,
+  WireKey,
+  writeAgentResponse,
+} from './runtime';
 export {
   type FullStorageBackend,
   isFullStorageBackend,
@@ -48,10 +121,3 @@ export {
   type StorageBackend,
   type StoredObject,
 } from './storage/storage-backend';
-export {
-  InvalidStorageKeyError,
-  LocalPathForbiddenError,
-  StorageConfigurationError,
-  StorageNotFoundError,
-  StoragePermissionsError,
-} from './storage/storage-errors';

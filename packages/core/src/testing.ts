@@ -2,7 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Agent, type AgentOptions, createAgent } from './agent/create-agent';
 import { loadConfig } from './config/config';
+import type { Credentials } from './connectors/proxy-client';
 import { createLogger, type LogSink } from './logging/logger';
+import type { ClientLease } from './registry/client-registry';
+import { registryFor } from './registry/registry-for';
 import { createLocalServer } from './server/local-server';
 
 /*
@@ -61,4 +64,17 @@ export async function startTestAgent(
 /** The body of an execute request. */
 export function operation(commands: unknown[], extra: Record<string, unknown> = {}, credentials?: unknown) {
   return { credentials, operation: { trace_id: 'trace-1', commands, ...extra } };
+}
+
+/**
+ * Holds the agent's cached client for these credentials, as a concurrent request on the same client would, until
+ * `release`: what a connector does at the end of one operation must not depend on the client being closed after it.
+ */
+export async function leaseClient(
+  agent: Agent,
+  connectionType: string,
+  credentials: Credentials,
+): Promise<ClientLease> {
+  await agent.ready();
+  return registryFor(agent.services).acquire(connectionType, credentials);
 }

@@ -1,8 +1,7 @@
-import { type AgentRequest, encodeJsonBuffer } from '@artemis/core/runtime';
+import { type AgentRequest, appendQueryValue, encodeJsonBuffer, type QueryValues } from '@artemis/core/runtime';
 import type { EventKind } from './event-kind';
 import type { AlbEvent, ApiGatewayV1Event, ApiGatewayV2Event, HeaderMap, MultiValueMap } from './lambda-types';
 
-type Query = Record<string, string | string[]>;
 type Headers = Record<string, string>;
 
 const EMPTY = Buffer.alloc(0);
@@ -24,7 +23,7 @@ export function toAgentRequest(kind: EventKind, event: unknown): AgentRequest {
  * object body; the defaults below are what makes the seed README's `aws lambda invoke` payload work.
  */
 export function fromApiGatewayV1(event: ApiGatewayV1Event): AgentRequest {
-  const query: Query = Object.create(null);
+  const query: QueryValues = Object.create(null);
   const multi = event.multiValueQueryStringParameters;
   if (multi) {
     for (const [key, values] of Object.entries(multi)) if (values) setQuery(query, key, values.map(String));
@@ -41,9 +40,9 @@ export function fromApiGatewayV1(event: ApiGatewayV1Event): AgentRequest {
  * `queryStringParameters` joins repeated keys with commas. Cookies arrive apart from the headers.
  */
 export function fromApiGatewayV2(event: ApiGatewayV2Event): AgentRequest {
-  const query: Query = Object.create(null);
+  const query: QueryValues = Object.create(null);
   if (event.rawQueryString) {
-    for (const [key, value] of new URLSearchParams(event.rawQueryString)) appendQuery(query, key, value);
+    for (const [key, value] of new URLSearchParams(event.rawQueryString)) appendQueryValue(query, key, value);
   }
   const headers = headersOf(event.headers, undefined);
   if (event.cookies?.length) headers.cookie = event.cookies.join('; ');
@@ -58,7 +57,7 @@ export function fromApiGatewayV2(event: ApiGatewayV2Event): AgentRequest {
 
 /** ALB target events. Unlike API Gateway, ALB leaves query keys and values URL-encoded. */
 export function fromAlb(event: AlbEvent): AgentRequest {
-  const query: Query = Object.create(null);
+  const query: QueryValues = Object.create(null);
   const multi = event.multiValueQueryStringParameters;
   if (multi) {
     for (const [key, values] of Object.entries(multi)) {
@@ -66,14 +65,14 @@ export function fromAlb(event: AlbEvent): AgentRequest {
     }
   } else if (event.queryStringParameters) {
     for (const [key, value] of Object.entries(event.queryStringParameters)) {
-      if (value !== undefined) appendQuery(query, decodeQueryComponent(key), decodeQueryComponent(value));
+      if (value !== undefined) appendQueryValue(query, decodeQueryComponent(key), decodeQueryComponent(value));
     }
   }
   return fromPayloadV1Fields(event, query);
 }
 
 /** REST v1 and ALB events share everything but the query's encoding. */
-function fromPayloadV1Fields(event: ApiGatewayV1Event | AlbEvent, query: Query): AgentRequest {
+function fromPayloadV1Fields(event: ApiGatewayV1Event | AlbEvent, query: QueryValues): AgentRequest {
   return {
     method: (event.httpMethod ?? 'GET').toUpperCase(),
     path: event.path || '/',
@@ -106,14 +105,9 @@ function bodyOf(body: unknown, isBase64Encoded: boolean | undefined): Buffer {
   return encodeJsonBuffer(body);
 }
 
-function setQuery(query: Query, key: string, values: string[]): void {
+function setQuery(query: QueryValues, key: string, values: string[]): void {
   if (values.length === 0) return;
   query[key] = values.length === 1 ? (values[0] as string) : values;
-}
-
-function appendQuery(query: Query, key: string, value: string): void {
-  const existing = query[key];
-  query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
 }
 
 function decodeQueryComponent(text: string): string {

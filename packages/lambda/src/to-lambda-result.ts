@@ -1,4 +1,4 @@
-import { encodeJson, JSON_CONTENT_TYPE } from '@artemis/core/runtime';
+import { toWireResponse } from '@artemis/core/runtime';
 import { mustBase64Encode } from './binary';
 import type { EventKind } from './event-kind';
 import type { LambdaResult } from './lambda-types';
@@ -36,17 +36,16 @@ const REASONS: Readonly<Record<number, string>> = {
 };
 
 export function toLambdaResult(kind: EventKind, response: BufferedResponse, multiValueHeaders: boolean): LambdaResult {
-  const headers: Record<string, string> = { ...response.headers };
+  const wire = toWireResponse(response);
+  const { headers } = wire;
   let body: string;
   let isBase64Encoded = false;
-  if (response.body instanceof Uint8Array) {
-    const bytes = response.body;
-    headers['content-type'] ??= 'application/octet-stream';
-    isBase64Encoded = mustBase64Encode(headers);
-    body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(isBase64Encoded ? 'base64' : 'utf8');
+  if (typeof wire.body === 'string') {
+    body = wire.body;
   } else {
-    headers['content-type'] ??= JSON_CONTENT_TYPE;
-    body = encodeJson(response.body);
+    // Bytes: a streamed body has been read into memory by the handler before it gets here.
+    isBase64Encoded = mustBase64Encode(headers);
+    body = (wire.body as Buffer).toString(isBase64Encoded ? 'base64' : 'utf8');
   }
   const result: LambdaResult = { statusCode: response.status, body, isBase64Encoded };
   if (kind === 'alb') result.statusDescription = `${response.status} ${REASONS[response.status] ?? ''}`.trim();

@@ -18,6 +18,33 @@ export interface StartedProcess {
   stop(): Promise<number | null>;
 }
 
+interface ProcessOptions {
+  readonly env: Record<string, string | undefined>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+}
+
+/** `command` in a process group of its own, its output collected as it comes (`onOutput` after each chunk). */
+function spawnCollecting(command: string, args: readonly string[], options: ProcessOptions, onOutput = () => {}) {
+  const child = spawn(command, args, {
+    env: options.env,
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString('utf8');
+    onOutput();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString('utf8');
+    onOutput();
+  });
+  const printed = () => `\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`;
+  return { child, output, printed };
+}
+
 /**
  * Starts `command` and resolves once its stdout or stderr matches `ready`, or rejects with what it printed if it
  * exits or takes longer than `timeoutMs`.
@@ -25,16 +52,10 @@ export interface StartedProcess {
 export function startProcess(
   command: string,
   args: readonly string[],
-  options: { env: Record<string, string | undefined>; ready: RegExp; cwd?: string; timeoutMs?: number },
+  options: ProcessOptions & { ready: RegExp },
 ): Promise<StartedProcess> {
-  const child = spawn(command, args, {
-    env: options.env,
-    cwd: options.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
+  let check = () => {};
+  const { child, output, printed } = spawnCollecting(command, args, options, () => check());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid) {
@@ -49,25 +70,48 @@ export function startProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`${command} did not become ready in time.\nstdout:\n${out}\nstderr:\n${err}`));
+      reject(new Error(`${command} did not become ready in time.${printed()}`));
     }, options.timeoutMs ?? 20_000);
-    const check = () => {
-      const match = options.ready.exec(out) ?? options.ready.exec(err);
+    check = () => {
+      const match = options.ready.exec(output.stdout) ?? options.ready.exec(output.stderr);
       if (!match) return;
       clearTimeout(timer);
-      resolve({ child, ready: match[1] ?? match[0], stdout: () => out, stderr: () => err, exited, stop });
+      const started = { child, ready: match[1] ?? match[0], exited, stop };
+      resolve({ ...started, stdout: () => output.stdout, stderr: () => output.stderr });
     };
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      check();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString('utf8');
-      check();
-    });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code} before it was ready.\nstdout:\n${out}\nstderr:\n${err}`));
+      reject(new Error(`${command} exited with ${code} before it was ready.${printed()}`));
+    });
+  });
+}
+
+/** How a process that was expected to stop on its own ended, with everything it printed. */
+export interface FinishedProcess {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `command` until it exits by itself (a start-up failure), or kills its process group and rejects with what it
+ * printed when it is still running after `timeoutMs` (it started instead of failing).
+ */
+export function runUntilExit(
+  command: string,
+  args: readonly string[],
+  options: ProcessOptions,
+): Promise<FinishedProcess> {
+  const { child, output, printed } = spawnCollecting(command, args, options);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`${command} was still running.${printed()}`));
+    }, options.timeoutMs ?? 20_000);
+    // 'close' rather than 'exit': every byte of both pipes has been read by then.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, ...output });
     });
   });
 }

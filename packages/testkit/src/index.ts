@@ -1,7 +1,15 @@
 export * from './adapter-cases';
 export { buildForTest, REPO_ROOT } from './build-for-test';
 export { azureLibraryBytes, staticClosure } from './bundle-closure';
-export { fetchAnswer, freePort, type StartedProcess, startEmulator, startProcess } from './child-process';
+export {
+  type FinishedProcess,
+  fetchAnswer,
+  freePort,
+  runUntilExit,
+  type StartedProcess,
+  startEmulator,
+  startProcess,
+} from './child-process';
 export {
   ASSUMED,
   type FakeAws,

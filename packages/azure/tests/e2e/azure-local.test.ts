@@ -16,7 +16,7 @@ let emulator: StartedProcess;
 beforeAll(async () => {
   bundle = await buildForTest('azure');
   emulator = await startEmulator('azure-local', join(bundle.dir, 'azure/index.mjs'), fixtureEnv());
-});
+}, 180_000); // building the bundle on a loaded machine: the hook's time is not what is tested
 
 afterAll(async () => {
   await emulator?.stop();

@@ -1,7 +1,8 @@
 import { type Agent, loadConfig } from '@artemis/core';
 import { adapterCases, call, fixtureEnv, fixtureOperation } from '@artemis/testkit';
+import { HttpResponse } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AzureHttpHandler, createAzureHandler } from '../../src/azure-handler';
+import { type AzureHttpHandler, createAzureHandler, toHttpResponseInit } from '../../src/azure-handler';
 import { createAzureAgent } from '../../src/create-azure-agent';
 import { azureCall, type HostLog } from '../support/azure-call';
 
@@ -46,5 +47,14 @@ describe('Azure handler with HttpRequest and InvocationContext', () => {
     });
     // Assess
     expect(JSON.parse(answer.body.toString('utf8')).trace_id).toBe('a,b');
+  });
+
+  it('types untyped bytes application/octet-stream, as every other runtime does', async () => {
+    // Act: the core's wire rule, read back through the library's own HttpResponse as the host does
+    const response = new HttpResponse(toHttpResponseInit({ status: 200, headers: {}, body: Buffer.from([0, 255]) }));
+
+    // Assess
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    expect([...Buffer.from(await response.arrayBuffer())]).toEqual([0, 255]);
   });
 });

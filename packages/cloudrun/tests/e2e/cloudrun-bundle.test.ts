@@ -40,7 +40,7 @@ function startBundle(): Promise<StartedProcess> {
 beforeAll(async () => {
   bundle = await buildForTest('cloudrun');
   server = await startBundle();
-});
+}, 180_000); // building the bundle on a loaded machine: the hook's time is not what is tested
 
 afterAll(async () => {
   await server?.stop();

@@ -35,7 +35,7 @@ beforeAll(async () => {
     { env: { ...process.env, ...fixtureEnv() }, ready: /URL: http:\/\/localhost:(\d+)/ },
   );
   url = `http://127.0.0.1:${port}`;
-});
+}, 180_000); // building the bundle on a loaded machine: the hook's time is not what is tested
 
 afterAll(async () => {
   await framework?.stop();

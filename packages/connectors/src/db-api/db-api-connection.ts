@@ -1,6 +1,5 @@
 import { DbApiCursor } from './db-api-cursor';
 import type { DbSession } from './db-session';
-import { currentOperationScope } from './operation-scope';
 
 /**
  * The PEP 249 connection object, the `wrappedClient` of every SQL proxy client: `cursor()`, `commit()`,
@@ -20,12 +19,12 @@ export class DbApiConnection {
   }
 
   async commit(): Promise<null> {
-    await this.#session.commit(currentOperationScope());
+    await this.#session.commit();
     return null;
   }
 
   async rollback(): Promise<null> {
-    await this.#session.rollback(currentOperationScope());
+    await this.#session.rollback();
     return null;
   }
 

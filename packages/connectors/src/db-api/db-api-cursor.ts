@@ -1,7 +1,6 @@
 import { withParameters } from '@artemis/core';
 import { InterfaceError, ProgrammingError } from './db-api-errors';
 import type { DbSession, OpenResult } from './db-session';
-import { currentOperationScope } from './operation-scope';
 import { translatePlaceholders } from './placeholders';
 import type { ColumnDescription, ResultStream, Row } from './sql-driver';
 
@@ -53,12 +52,11 @@ export class DbApiCursor {
     if (typeof query !== 'string') throw new ProgrammingError('execute() needs the query as a string');
     await this.#reset();
     const { sql, values } = translatePlaceholders(query, params, this.#session.placeholderStyle);
-    const scope = currentOperationScope();
     if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || !(timeout > 0))) {
       throw new ProgrammingError('execute() timeout must be a number of seconds > 0');
     }
     const options = typeof timeout === 'number' ? { timeoutSeconds: timeout } : undefined;
-    const stream = await this.#session.execute(scope, sql, values, options);
+    const stream = await this.#session.execute(sql, values, options);
     this.#description = stream.description;
     if (stream.description === null) {
       this.#rowcount = stream.affectedRows;
@@ -71,7 +69,6 @@ export class DbApiCursor {
       await this.#drain();
     } else {
       this.#open = {
-        scope,
         detach: () => this.#drain(),
         discard: () => this.#discard(),
       };
@@ -120,11 +117,10 @@ export class DbApiCursor {
     this.#assertUsable();
     if (this.#description === null) throw new ProgrammingError('no results to fetch');
     const rows = this.#pending.length > this.#pendingStart ? this.#takePending(max) : [];
-    const scope = currentOperationScope();
     while (rows.length < max && this.#stream) {
       const stream = this.#stream;
       const wanted = max - rows.length;
-      const batch = await this.#session.read(scope, stream, Math.min(Math.max(wanted, MIN_BATCH), MAX_BATCH));
+      const batch = await this.#session.read(stream, Math.min(Math.max(wanted, MIN_BATCH), MAX_BATCH));
       if (batch.length <= wanted) {
         for (const row of batch) rows.push(row);
       } else {

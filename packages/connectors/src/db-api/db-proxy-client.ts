@@ -1,7 +1,6 @@
 import { AgentError, type ProxyClient } from '@artemis/core';
 import { DbApiConnection } from './db-api-connection';
 import { DbSession } from './db-session';
-import { currentOperationScope } from './operation-scope';
 import type { SqlDriver } from './sql-driver';
 
 /** How a driver's errors are reported: `__mcd_error_type__` and `__mcd_error_attrs__` (SPEC §4). */
@@ -15,17 +14,11 @@ export function createSqlProxyClient(driver: SqlDriver, errors: SqlErrorMapping)
   const session = new DbSession(driver);
   return {
     wrappedClient: new DbApiConnection(session),
-    // The operation succeeded: its cursors die with its context, so close the server-side cursors they left open.
-    processResult: async (result) => {
-      await session.finishScope(currentOperationScope());
-      return result;
-    },
-    // The failure path's only hook: besides naming the error, cancel what the failed operation still runs on the
-    // server (an operation timeout leaves its statement running) and close what it left open.
-    errorType: (error) => {
-      void session.abandonScope(currentOperationScope()).catch(() => undefined);
-      return error instanceof AgentError ? undefined : errors.errorType(error);
-    },
+    // Whatever the outcome, the operation's cursors die with it: cancel the statement it still runs (a timeout
+    // leaves one running on the server) and close the server-side cursors it left open.
+    endOperation: ({ operation }) => session.endOperation(operation),
+    // The agent's own errors keep their type; the driver's are named by the mapping. Naming has no side effects.
+    errorType: (error) => (error instanceof AgentError ? undefined : errors.errorType(error)),
     errorAttrs: (error) => (error instanceof AgentError ? undefined : errors.errorAttrs(error)),
     close: () => session.close(),
   };

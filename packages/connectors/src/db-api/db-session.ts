@@ -1,28 +1,33 @@
+import { currentOperation, type Operation } from '@artemis/core';
 import { InterfaceError } from './db-api-errors';
 import type { PlaceholderStyle } from './placeholders';
 import type { ResultStream, Row, SqlDriver, StatementOptions } from './sql-driver';
 
 /** A result set still open on the server, and what to do with it when its connection is needed or released. */
 export interface OpenResult {
-  readonly scope: object;
   /** Reads the remaining rows into memory and closes the server-side cursor (another statement needs the wire). */
   detach(): Promise<void>;
   /** Closes the server-side cursor, dropping the rows not yet fetched (the operation that opened it is over). */
   discard(): Promise<void>;
 }
 
+/** Calls made outside any operation the core runs (a client used directly, e.g. by a benchmark) share one owner. */
+const NO_OPERATION: object = Object.freeze({});
+
 /**
- * One database connection shared by the cursors of a proxy client. A connection runs one statement at a time, and
- * an open server-side cursor occupies it until closed, so:
+ * One database connection shared by the cursors of a proxy client, and by the concurrent operations of the requests
+ * that share the cached client. What each operation has running and open is kept under the operation the core hands
+ * out (`currentOperation()`), never under anything a connector could nest (a log context). A connection runs one
+ * statement at a time, and an open server-side cursor occupies it until closed, so:
  * - a new statement of the same operation first detaches that operation's open results (DB-API lets a caller
  *   interleave two cursors; the earlier one's remaining rows move to memory);
  * - statements of another operation queue in the driver behind it;
- * - when an operation ends, its open results are discarded (its cursors die with its context), and when it fails,
- *   a statement it still has running is cancelled on the server.
+ * - when an operation ends (`endOperation`), a statement it still has running is cancelled on the server (a timeout)
+ *   and the results it left open are closed (its cursors die with its context).
  */
 export class DbSession {
   readonly #driver: SqlDriver;
-  readonly #open = new Set<OpenResult>();
+  readonly #open = new Map<object, Set<OpenResult>>();
   readonly #running = new Map<object, number>();
   #closed = false;
 
@@ -34,44 +39,49 @@ export class DbSession {
     return this.#driver.placeholderStyle;
   }
 
-  async execute(scope: object, sql: string, values: unknown[], options?: StatementOptions): Promise<ResultStream> {
-    await this.#makeRoom(scope);
-    return this.#run(scope, () => this.#driver.execute(sql, values, options));
+  async execute(sql: string, values: unknown[], options?: StatementOptions): Promise<ResultStream> {
+    const owner = ownerNow();
+    await this.#makeRoom(owner);
+    return this.#run(owner, () => this.#driver.execute(sql, values, options));
   }
 
-  read(scope: object, stream: ResultStream, max: number): Promise<Row[]> {
-    return this.#run(scope, () => stream.read(max));
+  read(stream: ResultStream, max: number): Promise<Row[]> {
+    return this.#run(ownerNow(), () => stream.read(max));
   }
 
-  async commit(scope: object): Promise<void> {
-    await this.#makeRoom(scope);
-    await this.#run(scope, () => this.#driver.commit());
+  async commit(): Promise<void> {
+    const owner = ownerNow();
+    await this.#makeRoom(owner);
+    await this.#run(owner, () => this.#driver.commit());
   }
 
-  async rollback(scope: object): Promise<void> {
-    await this.#makeRoom(scope);
-    await this.#run(scope, () => this.#driver.rollback());
+  async rollback(): Promise<void> {
+    const owner = ownerNow();
+    await this.#makeRoom(owner);
+    await this.#run(owner, () => this.#driver.rollback());
   }
 
+  /** A result set stays open on the server after its statement: it belongs to the operation running now. */
   opened(result: OpenResult): void {
-    this.#open.add(result);
+    const owner = ownerNow();
+    const results = this.#open.get(owner) ?? new Set<OpenResult>();
+    results.add(result);
+    this.#open.set(owner, results);
   }
 
   released(result: OpenResult): void {
-    this.#open.delete(result);
+    for (const [owner, results] of this.#open) {
+      if (results.delete(result) && results.size === 0) this.#open.delete(owner);
+    }
   }
 
-  /** The operation is over: close the result sets it left open. */
-  async finishScope(scope: object): Promise<void> {
-    const mine = [...this.#open].filter((result) => result.scope === scope);
-    await Promise.allSettled(mine.map((result) => result.discard()));
-  }
-
-  /** The operation failed (a timeout, an error): cancel what it still runs, then close what it left open. */
-  async abandonScope(scope: object): Promise<void> {
+  /** The operation is over: cancel what it still runs on the server, then close the result sets it left open. */
+  async endOperation(operation: Operation): Promise<void> {
     if (this.#closed) return;
-    if ((this.#running.get(scope) ?? 0) > 0) await this.#driver.cancel().catch(() => undefined);
-    await this.finishScope(scope);
+    if ((this.#running.get(operation) ?? 0) > 0) await this.#driver.cancel().catch(() => undefined);
+    const results = [...(this.#open.get(operation) ?? [])];
+    this.#open.delete(operation);
+    await Promise.allSettled(results.map((result) => result.discard()));
   }
 
   get closed(): boolean {
@@ -91,21 +101,24 @@ export class DbSession {
     if (this.#closed) throw new InterfaceError('connection already closed');
   }
 
-  async #makeRoom(scope: object): Promise<void> {
+  async #makeRoom(owner: object): Promise<void> {
     this.assertOpen();
-    const mine = [...this.#open].filter((result) => result.scope === scope);
-    for (const result of mine) await result.detach();
+    for (const result of [...(this.#open.get(owner) ?? [])]) await result.detach();
   }
 
-  async #run<T>(scope: object, work: () => Promise<T>): Promise<T> {
+  async #run<T>(owner: object, work: () => Promise<T>): Promise<T> {
     this.assertOpen();
-    this.#running.set(scope, (this.#running.get(scope) ?? 0) + 1);
+    this.#running.set(owner, (this.#running.get(owner) ?? 0) + 1);
     try {
       return await work();
     } finally {
-      const left = (this.#running.get(scope) ?? 1) - 1;
-      if (left > 0) this.#running.set(scope, left);
-      else this.#running.delete(scope);
+      const left = (this.#running.get(owner) ?? 1) - 1;
+      if (left > 0) this.#running.set(owner, left);
+      else this.#running.delete(owner);
     }
   }
+}
+
+function ownerNow(): object {
+  return currentOperation() ?? NO_OPERATION;
 }

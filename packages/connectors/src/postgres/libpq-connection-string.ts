@@ -1,8 +1,11 @@
+import { ProgrammingError } from '../db-api/db-api-errors';
+
 /**
  * A libpq connection string, in either of its two forms, as psycopg2 accepts it:
  *   postgresql://user:password@host:5432/dbname?sslmode=require&connect_timeout=10
  *   host=db.internal port=5432 dbname='my db' user=reader password='it''s'
- * into the same keys `connect_args` uses. One host only (libpq's multi-host lists are not supported).
+ * into the same keys `connect_args` uses. One host only (libpq's multi-host lists are not supported). A string that
+ * cannot be parsed is a ProgrammingError, as psycopg2 answers an invalid DSN.
  */
 export function parseLibpqConnectionString(text: string): Record<string, string> {
   const trimmed = text.trim();
@@ -14,7 +17,7 @@ function parseUri(text: string): Record<string, string> {
   try {
     url = new URL(text);
   } catch {
-    throw new Error('connection string is not a valid postgresql:// URI');
+    throw new ProgrammingError('connection string is not a valid postgresql:// URI');
   }
   const keys: Record<string, string> = {};
   if (url.hostname) keys.host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, ''));
@@ -40,7 +43,8 @@ function parseKeywordValue(text: string): Record<string, string> {
     while (i < text.length && /[A-Za-z0-9_]/.test(text[i] as string)) i++;
     const key = text.slice(keyStart, i);
     skipSpaces();
-    if (!key || text[i] !== '=') throw new Error(`connection string: expected key=value at offset ${keyStart}`);
+    if (!key || text[i] !== '=')
+      throw new ProgrammingError(`connection string: expected key=value at offset ${keyStart}`);
     i++;
     skipSpaces();
     let value = '';
@@ -51,7 +55,7 @@ function parseKeywordValue(text: string): Record<string, string> {
         value += text[i] ?? '';
         i++;
       }
-      if (text[i] !== "'") throw new Error(`connection string: unterminated quoted value for ${key}`);
+      if (text[i] !== "'") throw new ProgrammingError(`connection string: unterminated quoted value for ${key}`);
       i++;
     } else {
       while (i < text.length && !/\s/.test(text[i] as string)) {

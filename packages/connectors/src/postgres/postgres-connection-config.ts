@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { ForbiddenError, readConfinedFile } from '@artemis/core';
+import { ProgrammingError } from '../db-api/db-api-errors';
 import { parseLibpqConnectionString } from './libpq-connection-string';
 import {
   type PostgresConnectArgs,
@@ -106,7 +107,7 @@ function connectArgsOf(connectArgs: PostgresCredentials['connect_args']): Postgr
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.map(String).join('.') ?? '';
-  throw new Error(
+  throw new ProgrammingError(
     key === 'sslmode'
       ? `connection string: sslmode must be one of ${SSL_MODES.join(', ')}`
       : `connection string: invalid value for ${key || 'a key'}`,

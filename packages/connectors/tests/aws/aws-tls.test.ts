@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { selfSignedCertificate } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
@@ -60,5 +63,22 @@ describe('aws family: ssl_options against an https endpoint_url', () => {
     // Under jest the SDK sees Node's error from another realm and prefixes "AWS SDK error wrapper for Error: ".
     expect(answer.__mcd_error__).toMatch(/self-signed certificate$/);
     expect(glue.requests.length).toBe(before);
+  });
+
+  it("trusts the agent's CA bundle (AWS_CA_BUNDLE, installed from MCD_AWS_CA_BUNDLE_SECRET_NAME), as every AWS client does", async () => {
+    // Prepare: the file prepareEnvironment writes and names in AWS_CA_BUNDLE; Node 20 cannot trust it process-wide.
+    const folder = mkdtempSync(join(tmpdir(), 'artemis-ca-'));
+    const bundle = join(folder, 'aws_ca_bundle.pem');
+    writeFileSync(bundle, cert);
+    process.env.AWS_CA_BUNDLE = bundle;
+
+    // Act
+    const answer = await execute(agent, 'glue', getDatabases, credentials({})).finally(() => {
+      delete process.env.AWS_CA_BUNDLE;
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    // Assess
+    expect(answer.__mcd_result__).toMatchObject({ DatabaseList: [{ Name: 'tls' }] });
   });
 });

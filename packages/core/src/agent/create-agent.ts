@@ -62,7 +62,7 @@ export interface Agent {
   abandonAsyncWork(work: AsyncWork, reason: string): Promise<void>;
   /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
   ready(): Promise<void>;
-  /** Closes cached clients. */
+  /** Aborts the operations still running, then closes cached clients. */
   close(): Promise<void>;
 }
 
@@ -159,9 +159,6 @@ export function createAgent(options: AgentOptions = {}): Agent {
     runAsyncWork,
     abandonAsyncWork: async (work, reason) => (await import('../async/run-job')).abandonJob(services, work, reason),
     ready: pluginsReady,
-    close: async () => {
-      const { closeRegistry } = await import('../registry/registry-for');
-      await closeRegistry(services);
-    },
+    close: async () => (await import('./shutdown-agent')).shutdownAgent(services),
   };
 }

@@ -1,6 +1,6 @@
 import type { AgentServices } from '../agent/agent-services';
+import { StorageNotFoundError } from '../errors/storage-errors';
 import { WireKey } from '../protocol/wire-keys';
-import { StorageNotFoundError } from '../storage/storage-errors';
 import { callbackOf, callbackOptionsSchema } from './callback-options';
 import { deliverCallback } from './deliver-callback';
 import type { FinalState, JobRecord } from './job-records';

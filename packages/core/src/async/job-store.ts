@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import type { AgentServices } from '../agent/agent-services';
 import { encodeJsonBuffer } from '../encoding/json-encoder';
 import { OperationError } from '../errors/agent-errors';
+import { StorageNotFoundError } from '../errors/storage-errors';
 import { type FullStorageBackend, isFullStorageBackend } from '../storage/storage-backend';
-import { StorageNotFoundError } from '../storage/storage-errors';
 import { streamToBuffer } from '../storage/stream-helpers';
 import {
   ASYNC_PREFIX,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as z from 'zod/mini';
+import { ConfigError } from '../errors/startup-errors';
 import { describeIssue } from '../errors/zod-issue';
 import { redactText, SECRET_NAME } from '../logging/redact';
 import { missingStorageSettings } from '../storage/storage-settings';
@@ -108,9 +109,8 @@ export interface AgentConfig {
   };
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+// Defined with the other start-up errors; re-exported for the callers of loadConfig that catch it.
+export { ConfigError };
 
 type Env = Readonly<Record<string, string | undefined>>;
 

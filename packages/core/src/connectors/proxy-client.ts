@@ -3,6 +3,7 @@ import type { CredentialPipeline } from '../ctp/credential-pipeline';
 import type { Logger } from '../logging/logger';
 import type { NetworkGuard } from '../network/network-guard';
 import type { StorageBackend } from '../storage/storage-backend';
+import type { OperationEnd } from './operation';
 import type { StandardSchemaV1 } from './standard-schema';
 
 /**
@@ -12,6 +13,11 @@ import type { StandardSchemaV1 } from './standard-schema';
  * The lifecycle hooks below are never reachable by commands.
  *
  * Anything public on an object a command can reach is callable: keep internals in `#private` fields.
+ *
+ * The hooks, in the order the core calls them for one operation: the commands run inside the operation
+ * (`currentOperation()` names it), then `processResult` on success, `errorType`/`errorAttrs` on failure (pure: they
+ * name the error and nothing else), then `endOperation` once, whatever the outcome, before the client is released;
+ * `close` when the client leaves the cache.
  */
 export interface ProxyClient {
   readonly extensions?: Readonly<Record<string, unknown>>;
@@ -20,6 +26,12 @@ export interface ProxyClient {
   processResult?(result: unknown): unknown;
   errorType?(error: unknown): string | undefined;
   errorAttrs?(error: unknown): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The operation is over: release what it holds on this (possibly shared) client, e.g. cancel the statement a
+   * timed-out operation still runs and close the cursors it left open. Awaited before the answer is sent; a failure
+   * here is logged and disposes the client, it never changes the answer.
+   */
+  endOperation?(end: OperationEnd): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

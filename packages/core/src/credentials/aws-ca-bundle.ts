@@ -2,8 +2,8 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { ConfigError } from '../config/config';
-import { awsClientConfig } from './aws-client-config';
+import { awsClientConfig } from '../aws/aws-client-config';
+import { ConfigError } from '../errors/startup-errors';
 import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 
 type MutableEnv = Record<string, string | undefined>;
@@ -17,7 +17,7 @@ type GetCaCertificates = (type: 'default') => string[];
  * behind a TLS-inspecting proxy. It is written to `<MCD_TEMP_FOLDER>/ca_bundle/aws_ca_bundle.pem` (0600) and named in
  * AWS_CA_BUNDLE. The JavaScript SDK does not read AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS is read only when the
  * process starts, so the bundle is installed two ways: process-wide through `tls.setDefaultCACertificates` when the
- * running Node has it, and in any case for the AWS clients the agent creates (aws-client-config.ts reads
+ * running Node has it, and in any case for the AWS clients the agent creates (aws/aws-client-config.ts reads
  * AWS_CA_BUNDLE). A failure stops the agent: it would otherwise fail later, on every call, less clearly.
  */
 export async function installAwsCaBundle(
@@ -51,9 +51,7 @@ async function fetchPem(secretName: string, env: MutableEnv, clients: SelfHosted
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   let client: InstanceType<typeof SecretsManagerClient> | undefined;
   try {
-    client = new SecretsManagerClient(
-      await awsClientConfig({ aws_region: env.AWS_REGION || env.AWS_DEFAULT_REGION }, { env, clients, fileDirs: [] }),
-    );
+    client = new SecretsManagerClient(await awsClientConfig({ overrides: clients.aws, env }));
     const output = await client.send(new GetSecretValueCommand({ SecretId: secretName }));
     const pem = output.SecretString ?? (output.SecretBinary ? Buffer.from(output.SecretBinary).toString('utf8') : '');
     return pem;

@@ -1,4 +1,4 @@
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 
 interface SdkErrorShape {
   name?: unknown;

@@ -1,7 +1,7 @@
-import { awsClientConfig } from './aws-client-config';
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 import type { SourceContext } from './credential-source';
+import { envelopeAwsConfig } from './envelope-aws-config';
 import { fetchFailure } from './fetch-failure';
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
 import type { SelfHostedEnvelope } from './self-hosted-envelope';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -19,7 +19,7 @@ export async function decryptWithKms(ciphertext: string, envelope: SelfHostedEnv
   const { KMSClient, DecryptCommand } = await import('@aws-sdk/client-kms');
   let client: InstanceType<typeof KMSClient> | undefined;
   try {
-    client = new KMSClient(await awsClientConfig(kmsSession(envelope), context));
+    client = new KMSClient(await envelopeAwsConfig(kmsSession(envelope), context));
     const { Plaintext } = await client.send(
       new DecryptCommand({ CiphertextBlob: Buffer.from(compact, 'base64'), KeyId: envelope.kms_key_id ?? undefined }),
     );

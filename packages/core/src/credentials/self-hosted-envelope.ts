@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 import { describeIssue } from '../errors/zod-issue';
 import { SELF_HOSTED_TYPE_KEY } from './is-self-hosted';
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
 
 /*
  * The self-hosted credentials envelope (SPEC §9, apollo-inventory §5.2): the request names where the secret lives.

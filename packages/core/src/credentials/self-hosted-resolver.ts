@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Credentials } from '../connectors/proxy-client';
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 import type { Logger } from '../logging/logger';
 import { canonicalJson } from '../registry/credentials-key';
 import type { CredentialSource, SourceContext } from './credential-source';
 import { mergeConnectArgs } from './merge-connect-args';
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
 import { parseEnvelope, type SelfHostedEnvelope } from './self-hosted-envelope';
 import type { SelfHostedCredentialsOptions } from './self-hosted-options';
 import { sourceCatalog } from './sources/source-catalog';

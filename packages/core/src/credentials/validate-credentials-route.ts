@@ -1,11 +1,11 @@
 import type { RouteContext } from '../agent/agent-services';
 import type { StandardIssue } from '../connectors/standard-schema';
 import { AgentError, BadRequestError } from '../errors/agent-errors';
+import { SelfHostedCredentialsError } from '../errors/self-hosted-credentials-error';
 import { describeIssue } from '../errors/zod-issue';
 import { resultResponse } from '../http/responses';
 import { paramRoute } from '../routes/param-route';
 import { isSelfHosted } from './is-self-hosted';
-import { SelfHostedCredentialsError } from './self-hosted-credentials-error';
 
 /**
  * POST /api/v1/self-hosted-credentials/validate/{connection_type} (apollo-inventory §1.2 row 2): fetch the secret the

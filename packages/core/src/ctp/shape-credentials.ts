@@ -1,6 +1,6 @@
 import type { AgentServices } from '../agent/agent-services';
 import type { ConnectorModule, Credentials } from '../connectors/proxy-client';
-import { awsClientConfig } from '../credentials/aws-client-config';
+import { envelopeAwsConfig } from '../credentials/envelope-aws-config';
 import { networkGuardFor } from '../network/guard-for';
 import { analyzePipeline, type CompiledPipeline } from './compile-pipeline';
 import type { CredentialPipeline } from './credential-pipeline';
@@ -45,7 +45,7 @@ export async function shapeCredentials(
         tempFiles,
         storage: () => services.storage(),
         awsClientConfig: (session) =>
-          awsClientConfig(session, {
+          envelopeAwsConfig(session, {
             env: services.env,
             clients: { aws: services.awsClientOverrides },
             fileDirs: [],

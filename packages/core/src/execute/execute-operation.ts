@@ -1,21 +1,16 @@
 import type { AgentServices } from '../agent/agent-services';
-import { perAgent } from '../agent/per-agent';
-import type { ProxyClient } from '../connectors/proxy-client';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { parseJsonBody } from '../http/json-body';
 import { errorResponse } from '../http/responses';
 import { validate } from '../http/validation';
-import { executeCommands } from '../interpreter/execute-commands';
 import { runWithLogContext } from '../logging/log-context';
-import { heapGuard } from '../memory/heap-guard';
 import type { AgentResponse } from '../protocol/agent-response';
 import { type Command, type ExecuteRequest, executeRequestSchema } from '../protocol/execute-request';
-import { WireKey } from '../protocol/wire-keys';
 import type { ClientLease } from '../registry/client-registry';
 import { registryFor } from '../registry/registry-for';
 import { assertOperationShape } from './operation-shape';
-import { runWithTimeout } from './run-with-timeout';
-import { binaryResponse, shapeResponse } from './shape-response';
+import { runOperation } from './run-operation';
+import { shapeResponse } from './shape-response';
 
 export interface ExecuteOptions {
   /** Where an offloaded response goes (SPEC §4); `responses/<trace_id>` by default, the job's own key for async. */
@@ -51,9 +46,10 @@ export async function compileCtpConfig(services: AgentServices, connectionType: 
 }
 
 /**
- * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → commands under
- * the operation timeout → envelope → size handling. Request problems are 4xx; everything that fails once the
- * operation runs is an HTTP 200 error envelope, as the control plane expects. The async worker runs this too.
+ * The execute pipeline (SPEC §3–§5): validate → limits → credentials → client from the registry → the operation on
+ * that client (run-operation.ts: commands under the timeout, the connector's hooks, envelope, size handling).
+ * Request problems are 4xx; everything that fails once the operation runs is an HTTP 200 error envelope, as the
+ * control plane expects. The async worker runs this too.
  */
 export async function executeOperation(
   services: AgentServices,
@@ -88,68 +84,11 @@ export async function executeOperation(
           services.logger.warn('Client creation failed', { error: (error as Error).message });
           return shapeResponse(toErrorEnvelope(error, { traceId: trace }), operation, trace, services, offloadKey);
         }
-        const started = performance.now();
-        const { limits } = services.config;
-        const memory = memoryGuardFor(services);
-        try {
-          const result = await runWithTimeout(services.config.operationTimeoutSeconds, (signal) =>
-            executeCommands(operation.commands, lease.client, {
-              signal,
-              memory,
-              maxPrimitiveResultLength: limits.maxPrimitiveResultLength,
-            }),
-          );
-          const processed = lease.client.processResult ? await lease.client.processResult(result) : result;
-          const response =
-            binaryResponse(processed, trace) ??
-            (await shapeResponse(
-              { [WireKey.result]: processed, [WireKey.traceId]: trace },
-              operation,
-              trace,
-              services,
-              offloadKey,
-              memory,
-            ));
-          await lease.release('success');
-          services.logger.debug('Operation executed', { elapsed_ms: Math.round(performance.now() - started) });
-          return response;
-        } catch (error) {
-          await lease.release('error');
-          services.logger.warn('Operation failed', { error_type: (error as Error).name });
-          return shapeResponse(
-            failureEnvelope(error, lease.client, trace),
-            operation,
-            trace,
-            services,
-            offloadKey,
-          ).catch((shapeError) => errorResponse(shapeError, trace));
-        }
+        return runOperation(services, lease, connectionType, operation, trace, offloadKey);
       },
     );
   } catch (error) {
     return errorResponse(error, traced.traceId);
-  }
-}
-
-/** One guard per agent: it holds nothing but the fraction and the heap reader. */
-const memoryGuardFor = perAgent((services) =>
-  heapGuard(services.config.limits.memoryGuardHeapFraction, services.readHeap),
-);
-
-function failureEnvelope(error: unknown, client: ProxyClient, traceId: string) {
-  return toErrorEnvelope(error, {
-    traceId,
-    errorType: safely(() => client.errorType?.(error)),
-    errorAttrs: safely(() => client.errorAttrs?.(error)),
-  });
-}
-
-/** A connector's error hooks must not turn one failure into another. */
-function safely<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
   }
 }
 

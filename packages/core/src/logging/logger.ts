@@ -24,7 +24,7 @@ export type LogSink = (record: Record<string, unknown>, level: Level) => void;
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export const stdoutSink: LogSink = (record) => {
-  process.stdout.write(`${safeStringify(record)}\n`);
+  process.stdout.write(`${stringifyLogRecord(record)}\n`);
 };
 
 export function createLogger(level: LogLevel, sink: LogSink = stdoutSink): Logger {
@@ -47,15 +47,17 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink): Logge
   };
 }
 
-function safeStringify(record: Record<string, unknown>): string {
+/**
+ * One log line's JSON, for every sink (stdout, Cloud Logging, Azure's invocation logger): bigints as their digits
+ * (a driver's int8 in a log field must not throw), and a line that still cannot be encoded (a cycle) becomes a
+ * record saying so rather than an exception in the middle of a request.
+ */
+export function stringifyLogRecord(record: Record<string, unknown>): string {
   try {
     return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch (error) {
-    return JSON.stringify({
-      ts: record.ts,
-      level: record.level,
-      msg: String(record.msg),
-      invalid_log_error: String(error),
-    });
+    // The fields every sink's reader relies on (Cloud Logging's `severity` and `message` too; absent ones drop out).
+    const { ts, level, severity, msg, message } = record;
+    return JSON.stringify({ ts, level, severity, msg: String(msg), message, invalid_log_error: String(error) });
   }
 }

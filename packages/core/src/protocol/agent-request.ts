@@ -20,3 +20,17 @@ export function firstQueryValue(query: AgentRequest['query'], name: string): str
   const value = query[name];
   return typeof value === 'string' ? value : value?.[0];
 }
+
+/** The query as adapters build it: one string per key, or every value in order when the key is repeated. */
+export type QueryValues = Record<string, string | string[]>;
+
+/**
+ * Adds one occurrence of `key` to a query being built, keeping repeats in order (AgentRequest's rule). Every adapter
+ * parses its platform's query with this, so a repeated key means the same thing on every runtime.
+ */
+export function appendQueryValue(query: QueryValues, key: string, value: string): void {
+  const existing = query[key];
+  if (existing === undefined) query[key] = value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else query[key] = [existing, value];
+}

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ConnectorModule } from '../connectors/proxy-client';
+import { PluginError } from '../errors/plugin-error';
 import type { ConnectorDirectory } from './connector-directory';
 import { type ConnectorManifest, connectorManifestSchema } from './connector-manifest';
 
@@ -74,8 +75,4 @@ function readManifests(modulePath: string, exported: unknown, connectors: object
     manifests.set(type, parsed.data);
   }
   return manifests;
-}
-
-export class PluginError extends Error {
-  override readonly name = 'PluginError';
 }

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { encodeJson } from '../encoding/json-encoder';
 import { RequestTimeoutError } from '../errors/agent-errors';
-import type { AgentRequest } from '../protocol/agent-request';
-import { type AgentResponse, BINARY_CONTENT_TYPE, isReadable, JSON_CONTENT_TYPE } from '../protocol/agent-response';
+import { type AgentRequest, appendQueryValue, type QueryValues } from '../protocol/agent-request';
+import { type AgentResponse, isReadable } from '../protocol/agent-response';
+import { toWireResponse } from '../protocol/wire-response';
 
 /*
  * node:http ⇄ AgentRequest/AgentResponse, shared by the local server and the Cloud Run server. Plain objects only:
@@ -14,12 +14,9 @@ export function fromIncomingMessage(req: IncomingMessage, body: Buffer): AgentRe
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
-  const query: Record<string, string | string[]> = Object.create(null);
+  const query: QueryValues = Object.create(null);
   if (queryStart >= 0) {
-    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) {
-      const existing = query[key];
-      query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-    }
+    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) appendQueryValue(query, key, value);
   }
   return { method: req.method ?? 'GET', path, query, headers: singleValuedHeaders(req.headers), body };
 }
@@ -39,30 +36,17 @@ function singleValuedHeaders(headers: IncomingMessage['headers']): Record<string
 }
 
 export function writeAgentResponse(res: ServerResponse, response: AgentResponse): void {
-  const { body } = response;
+  const { status, headers, body } = toWireResponse(response);
   if (isReadable(body)) {
-    res.writeHead(response.status, { 'content-type': BINARY_CONTENT_TYPE, ...response.headers });
+    res.writeHead(status, headers);
     // A stream that fails half-way cannot become an error envelope any more: the client sees a cut connection.
     pipeline(body, res, () => {});
     return;
   }
-  if (body instanceof Uint8Array) {
-    res.writeHead(response.status, {
-      'content-type': BINARY_CONTENT_TYPE,
-      ...response.headers,
-      'content-length': body.length,
-    });
-    res.end(body);
-    return;
-  }
   // A JSON body goes out as a string: node:http sends headers and body in one write, with no Buffer to allocate.
-  const text = encodeJson(body);
-  res.writeHead(response.status, {
-    'content-type': JSON_CONTENT_TYPE,
-    ...response.headers,
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 const EMPTY_BODY = Buffer.alloc(0);

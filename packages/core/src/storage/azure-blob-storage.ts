@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AgentError, OperationError } from '../errors/agent-errors';
+import { StorageNotFoundError, storageErrorForStatus } from '../errors/storage-errors';
 import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
-import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
 export interface AzureBlobStorageOptions {

@@ -1,6 +1,6 @@
 import type { AgentConfig, StorageType } from '../config/config';
+import { StorageConfigurationError } from '../errors/storage-errors';
 import type { FullStorageBackend } from './storage-backend';
-import { StorageConfigurationError } from './storage-errors';
 import { missingStorageSettings } from './storage-settings';
 
 /** Creates the backend of `type` from the configuration; its SDK is imported here, on first use. */

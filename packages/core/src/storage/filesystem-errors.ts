@@ -1,5 +1,5 @@
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { InvalidStorageKeyError, StorageNotFoundError, StoragePermissionsError } from './storage-errors';
+import { InvalidStorageKeyError, StorageNotFoundError, StoragePermissionsError } from '../errors/storage-errors';
 
 /* How the FILESYSTEM backend's fs failures become the storage errors every backend answers with (SPEC §7). */
 

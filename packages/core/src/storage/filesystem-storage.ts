@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError } from '../errors/agent-errors';
+import { InvalidStorageKeyError, SignedObjectNotFoundError, StorageNotFoundError } from '../errors/storage-errors';
 import { NoFollowTree, type TreeDirectory } from '../local-files/no-follow-tree';
 import { toStorageError, writeError } from './filesystem-errors';
 import { pageOf, segmentsOf, walkObjects } from './filesystem-listing';
 import type { FullStorageBackend, ListOptions, ListPage } from './storage-backend';
-import { InvalidStorageKeyError, SignedObjectNotFoundError, StorageNotFoundError } from './storage-errors';
 import { StorageKeys, TEMP_FILE_SUFFIX } from './storage-keys';
 import { UrlSigner } from './url-signer';
 

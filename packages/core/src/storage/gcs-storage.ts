@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket } from '@google-cloud/storage';
 import { AgentError, OperationError } from '../errors/agent-errors';
+import { StorageNotFoundError, storageErrorForStatus } from '../errors/storage-errors';
 import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
-import { StorageNotFoundError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
 export interface GcsStorageOptions {

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { LocalPathForbiddenError, StorageNotFoundError } from '../errors/storage-errors';
 import { ConfinedFileError, openConfinedFile } from '../local-files/confined-file';
-import { LocalPathForbiddenError, StorageNotFoundError } from './storage-errors';
 
 /**
  * Opens the file `upload_file` streams up: only under MCD_TEMP_FOLDER (SPEC §3.1), by the agent's one confinement

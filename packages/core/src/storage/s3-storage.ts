@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig } from '../aws/aws-client-config';
 import { AgentError, OperationError } from '../errors/agent-errors';
+import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from '../errors/storage-errors';
 import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
-import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from './storage-errors';
 import { StorageKeys } from './storage-keys';
 
 export interface S3StorageOptions {
@@ -34,12 +35,18 @@ export class S3Storage implements FullStorageBackend {
   static async create(options: S3StorageOptions): Promise<S3Storage> {
     const sdk = await import('@aws-sdk/client-s3');
     const custom = options.endpointUrl !== undefined;
+    // The agent's one AWS base configuration: its CA bundle and region rules, as every other AWS client of the agent.
+    const base = await awsClientConfig({
+      region: options.region,
+      fallbackRegion: 'us-east-1',
+      credentials:
+        options.accessKey && options.secretKey
+          ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey }
+          : undefined,
+    });
     const client = new sdk.S3Client({
-      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...base,
       ...(custom ? { endpoint: options.endpointUrl, forcePathStyle: true } : { followRegionRedirects: true }),
-      ...(options.accessKey && options.secretKey
-        ? { credentials: { accessKeyId: options.accessKey, secretAccessKey: options.secretKey } }
-        : {}),
       // S3-compatible services and emulators do not all understand the SDK's default CRC32 trailers.
       ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     });

@@ -21,7 +21,7 @@ export interface StorageBackend {
 
 /**
  * Everything the `storage` connection type needs. Failures are StorageNotFoundError / StoragePermissionsError /
- * InvalidStorageKeyError (storage-errors.ts) on every backend, never a cloud SDK's own error classes.
+ * InvalidStorageKeyError (errors/storage-errors.ts) on every backend, never a cloud SDK's own error classes.
  */
 export interface FullStorageBackend extends StorageBackend {
   readonly type: StorageType;

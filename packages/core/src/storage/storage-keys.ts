@@ -1,4 +1,4 @@
-import { InvalidStorageKeyError } from './storage-errors';
+import { InvalidStorageKeyError } from '../errors/storage-errors';
 
 /*
  * Key rules shared by every backend (SPEC §3.1, §7). A key is relative to the agent's prefix (MCD_STORAGE_PREFIX)

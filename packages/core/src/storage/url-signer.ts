@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SignedUrlError } from './storage-errors';
+import { SignedUrlError } from '../errors/storage-errors';
 
 /**
  * HMAC-SHA256 signatures for the FILESYSTEM backend's pre-signed URLs: the signature covers the full object name and

@@ -9,7 +9,7 @@ import {
   startLocalHttpServer,
 } from '@artemis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { awsClientConfig } from '../../src/credentials/aws-client-config';
+import { envelopeAwsConfig } from '../../src/credentials/envelope-aws-config';
 import { runPipeline } from '../../src/ctp/run-pipeline';
 import { ForbiddenError } from '../../src/errors/agent-errors';
 import { NetworkGuard } from '../../src/network/network-guard';
@@ -264,7 +264,7 @@ describe('CTP transforms', () => {
     const services = () =>
       testServices({
         awsClientConfig: (session) =>
-          awsClientConfig(session, { env: {}, clients: { aws: fakeAwsClients(fake) }, fileDirs: [] }),
+          envelopeAwsConfig(session, { env: {}, clients: { aws: fakeAwsClients(fake) }, fileDirs: [] }),
       });
 
     it('GetClusterCredentials for a provisioned cluster, after assuming the role', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runWithLogContext } from '../../src/logging/log-context';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, stringifyLogRecord } from '../../src/logging/logger';
 
 describe('createLogger', () => {
   const capture = () => {
@@ -92,5 +92,34 @@ describe('createLogger', () => {
 
     // Assess
     expect(records).toHaveLength(1);
+  });
+});
+
+describe('stringifyLogRecord', () => {
+  it('writes bigints as their digits', () => {
+    // Act
+    const line = stringifyLogRecord({ ts: 't', level: 'info', msg: 'rows', count: 9007199254740993n });
+
+    // Assess
+    expect(JSON.parse(line)).toEqual({ ts: 't', level: 'info', msg: 'rows', count: '9007199254740993' });
+  });
+
+  it('turns a record it cannot encode into one that says so, keeping what sinks read', () => {
+    // Prepare
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+
+    // Act
+    const line = stringifyLogRecord({ severity: 'ERROR', message: 'm', ts: 't', level: 'error', msg: 'm', cycle });
+
+    // Assess
+    expect(JSON.parse(line)).toEqual({
+      ts: 't',
+      level: 'error',
+      severity: 'ERROR',
+      msg: 'm',
+      message: 'm',
+      invalid_log_error: expect.stringMatching(/^TypeError: Converting circular structure to JSON/),
+    });
   });
 });

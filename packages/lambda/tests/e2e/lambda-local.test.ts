@@ -27,7 +27,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-});
+}, 180_000); // building the bundle on a loaded machine: the hook's time is not what is tested
 
 afterAll(async () => {
   client?.destroy();

@@ -1,5 +1,5 @@
-import { awsClientConfig } from '../aws-client-config';
 import type { CredentialSource } from '../credential-source';
+import { envelopeAwsConfig } from '../envelope-aws-config';
 import { fetchFailure } from '../fetch-failure';
 
 const provider = 'AWS Secrets Manager';
@@ -12,7 +12,7 @@ export const awsSecretsManagerSource: CredentialSource<'aws_secrets_manager'> = 
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     let client: InstanceType<typeof SecretsManagerClient> | undefined;
     try {
-      client = new SecretsManagerClient(await awsClientConfig(envelope, context));
+      client = new SecretsManagerClient(await envelopeAwsConfig(envelope, context));
       const output = await client.send(new GetSecretValueCommand({ SecretId: envelope.aws_secret }));
       if (output.SecretString !== undefined) return output.SecretString;
       if (output.SecretBinary !== undefined) return Buffer.from(output.SecretBinary).toString('utf8');

@@ -1,5 +1,5 @@
-import { awsClientConfig } from '../aws-client-config';
 import type { CredentialSource } from '../credential-source';
+import { envelopeAwsConfig } from '../envelope-aws-config';
 import { fetchFailure } from '../fetch-failure';
 
 const provider = 'AWS SSM Parameter Store';
@@ -12,7 +12,7 @@ export const awsSsmParameterSource: CredentialSource<'aws_ssm_parameter'> = {
     const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
     let client: InstanceType<typeof SSMClient> | undefined;
     try {
-      client = new SSMClient(await awsClientConfig(envelope, context));
+      client = new SSMClient(await envelopeAwsConfig(envelope, context));
       const output = await client.send(new GetParameterCommand({ Name: envelope.ssm_parameter, WithDecryption: true }));
       const value = output.Parameter?.Value;
       if (value === undefined) throw new Error(`Parameter ${envelope.ssm_parameter} has no value`);

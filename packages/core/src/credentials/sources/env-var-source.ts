@@ -1,5 +1,5 @@
+import { SelfHostedCredentialsError } from '../../errors/self-hosted-credentials-error';
 import type { CredentialSource } from '../credential-source';
-import { SelfHostedCredentialsError } from '../self-hosted-credentials-error';
 import { mayReadCredentialsVariable } from './env-var-policy';
 
 /**

@@ -1,6 +1,6 @@
+import { SelfHostedCredentialsError } from '../../errors/self-hosted-credentials-error';
 import { ConfinedFileError, readConfinedFile } from '../../local-files/confined-file';
 import type { CredentialSource } from '../credential-source';
-import { SelfHostedCredentialsError } from '../self-hosted-credentials-error';
 
 /**
  * `file`: the JSON document is a file on the agent's disk (a mounted Kubernetes or Docker secret, for instance).

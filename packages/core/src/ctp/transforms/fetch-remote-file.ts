@@ -2,8 +2,8 @@ import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentError } from '../../errors/agent-errors';
+import { StorageNotFoundError } from '../../errors/storage-errors';
 import { guardedStreamRequest } from '../../network/guarded-http';
-import { StorageNotFoundError } from '../../storage/storage-errors';
 import type { Transform } from './transform';
 
 /** Certificates and key files are small: a larger download is refused rather than filling the disk. */

@@ -21,7 +21,8 @@ const packageDir = (name: string) => dirname(require.resolve(`${name}/package.js
 /** The keys s3rver accepts (its fixed test credentials). */
 export const S3RVER_KEYS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
 
-export async function startS3rver(bucket: string): Promise<Emulator> {
+/** s3rver with `bucket` configured; over HTTPS when given the paths of a key and certificate. */
+export async function startS3rver(bucket: string, tls?: { keyPath: string; certPath: string }): Promise<Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 'artemis-s3rver-'));
   const bin = join(packageDir('s3rver'), 'bin', 's3rver.js');
   // s3rver's continuation tokens use DES, which OpenSSL 3 only offers through its legacy provider.
@@ -38,8 +39,10 @@ export async function startS3rver(bucket: string): Promise<Emulator> {
       '-s',
       '--configure-bucket',
       bucket,
+      ...(tls ? ['--key', tls.keyPath, '--cert', tls.certPath] : []),
     ],
     /listening on ([\d.]+):(\d+)/,
+    tls ? 'https' : 'http',
   );
   return {
     url: emulator.url,
@@ -62,7 +65,7 @@ export async function startAzurite(): Promise<Emulator> {
   return startChild([main, ...args, '--skipApiVersionCheck', '--loose'], /listens on http:\/\/([\d.]+):(\d+)/);
 }
 
-async function startChild(args: string[], listening: RegExp): Promise<Emulator> {
+async function startChild(args: string[], listening: RegExp, scheme = 'http'): Promise<Emulator> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -72,7 +75,7 @@ async function startChild(args: string[], listening: RegExp): Promise<Emulator> 
       if (match) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();
-        resolve(`http://${match[1]}:${match[2]}`);
+        resolve(`${scheme}://${match[1]}:${match[2]}`);
       }
     };
     child.stdout?.on('data', onData);

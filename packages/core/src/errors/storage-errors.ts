@@ -1,4 +1,4 @@
-import { AgentError, ForbiddenError } from '../errors/agent-errors';
+import { AgentError, ForbiddenError } from './agent-errors';
 
 /*
  * The error types every backend maps its SDK's failures onto (SPEC §7), so the control plane sees the same

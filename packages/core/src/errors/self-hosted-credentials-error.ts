@@ -1,4 +1,4 @@
-import { BadRequestError } from '../errors/agent-errors';
+import { BadRequestError } from './agent-errors';
 
 /**
  * Self-hosted credentials could not be read: a missing field, an unreadable store, a secret that is not JSON.

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { OperationError } from '@artemis/core';
+import { OperationError } from '../errors/agent-errors';
 
 export interface TemporaryCredentials {
   readonly accessKeyId: string;
@@ -10,29 +10,31 @@ export interface TemporaryCredentials {
 
 export interface AssumeRoleRequest {
   readonly roleArn: string;
-  readonly externalId?: string | null;
-  readonly region?: string;
-  /** Client options shared with the service client (TLS, request handler). */
-  readonly clientOptions?: Readonly<Record<string, unknown>>;
+  readonly externalId?: string | null | undefined;
+  /** The STS client's configuration: region, TLS (the agent's CA bundle), the source identity, overrides. */
+  readonly stsConfig: Readonly<Record<string, unknown>>;
+  /** The clock renewals are measured against (tests move it instead of waiting). */
+  readonly now?: () => number;
 }
 
 /** Refresh a few minutes early so a request never leaves with credentials about to expire. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /**
- * Credentials of an assumed role (Apollo's `BaseAwsProxyClient._assume_role`): STS AssumeRole with the optional
- * ExternalId and a session name `mcd_<5 random letters>_<epoch seconds>`, from the agent's own identity. Apollo
- * assumed once per client; this provider also renews the credentials before they expire, so a long-lived cached
- * client keeps working. The first call happens at client creation, so a refused role fails there, as in Apollo.
+ * Credentials of an assumed role (Apollo's `_assume_role`): STS AssumeRole with the optional ExternalId and a session
+ * name `mcd_<5 random letters>_<epoch seconds>`. The first call happens here, so a refused role fails where the
+ * client is created, as in Apollo; the returned provider then renews the credentials before they expire, so a
+ * long-lived cached client keeps working (Apollo assumed once per client).
  */
 export async function assumeRoleProvider(request: AssumeRoleRequest): Promise<() => Promise<TemporaryCredentials>> {
+  const now = request.now ?? Date.now;
   const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({ ...request.clientOptions, region: request.region });
+  const sts = new STSClient(request.stsConfig);
   const assume = async (): Promise<TemporaryCredentials> => {
     const { Credentials: issued } = await sts.send(
       new AssumeRoleCommand({
         RoleArn: request.roleArn,
-        RoleSessionName: roleSessionName(),
+        RoleSessionName: roleSessionName(now()),
         ...(request.externalId ? { ExternalId: request.externalId } : {}),
       }),
     );
@@ -50,7 +52,7 @@ export async function assumeRoleProvider(request: AssumeRoleRequest): Promise<()
   let renewal: Promise<TemporaryCredentials> | undefined;
   return async () => {
     const expiresAt = current.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
-    if (expiresAt - Date.now() > REFRESH_MARGIN_MS) return current;
+    if (expiresAt - now() > REFRESH_MARGIN_MS) return current;
     renewal ??= assume().finally(() => {
       renewal = undefined;
     });
