@@ -77,7 +77,10 @@ export type {
 } from './runtime';
 export {
   AgentError,
+  ASYNC_WORK_KEY,
   appendQueryValue,
+  asyncWorkEvent,
+  asyncWorkOf,
   BadRequestError,
   BINARY_CONTENT_TYPE,
   bootAgent,
@@ -96,6 +99,7 @@ export {
   isBinaryBody,
   isReadable,
   JSON_CONTENT_TYPE,
+  lazyRemoteOp,
   loadConfig,
   MethodNotAllowedError,
   OperationError,

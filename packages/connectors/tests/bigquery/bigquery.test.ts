@@ -161,7 +161,7 @@ describe('bigquery against a BigQuery REST + token endpoint fake (googleapis)', 
 
   it('refuses an API root the SSRF guard blocks', async () => {
     // Prepare
-    const guarded = await startConnectorsAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'false' });
+    const guarded = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
     try {
       // Act
       const answer = await execute(guarded, 'bigquery', listProjects, serviceAccount());

@@ -43,7 +43,7 @@ describe('postgres (PGlite) with log contexts nested inside the operation', () =
     // Prepare: a cached client; a generous operation timeout only bounds the failure (a statement stuck behind the
     // orphaned cursor).
     const agent = await startTestAgent(
-      { MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '15' },
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '15' },
       { connectors },
     );
     const creds = { connect_args: { host: '127.0.0.1', port: pglite.port, dbname: 'postgres', user: 'postgres' } };
@@ -63,7 +63,10 @@ describe('postgres (PGlite) with log contexts nested inside the operation', () =
     // Prepare: a relay records the CancelRequest (PGlite accepts and ignores it). A lease held as a concurrent
     // request would hold it keeps the shared client open after the timeout (closing it would cancel anyway).
     const recorder = await startCancelRequestRecorder(pglite.port);
-    const agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '1' }, { connectors });
+    const agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '1' },
+      { connectors },
+    );
     // The connection's and the server's own timeouts are not under test: both default to the operation timeout.
     const creds = {
       connect_args: {
@@ -107,7 +110,10 @@ describeWithMariadb('mysql (MariaDB) with log contexts nested inside the operati
 
   beforeAll(async () => {
     mariadb = await startMariadb();
-    agent = await startTestAgent({ MCD_LOG_LEVEL: 'silent', MCD_OPERATION_TIMEOUT_SECONDS: '4' }, { connectors });
+    agent = await startTestAgent(
+      { MCD_LOG_LEVEL: 'silent', MCD_NETWORK_ALLOW_LOOPBACK: 'true', MCD_OPERATION_TIMEOUT_SECONDS: '4' },
+      { connectors },
+    );
   }, 60_000);
   afterAll(async () => {
     await agent?.close();

@@ -240,7 +240,7 @@ describe('starburst over the SSRF guard', () => {
 
   it('refuses a loopback coordinator unless loopback is allowed', async () => {
     // Prepare
-    const agent = await startConnectorsAgent({ MCD_HTTP_ALLOW_LOOPBACK: 'false' });
+    const agent = await startConnectorsAgent({ MCD_NETWORK_ALLOW_LOOPBACK: 'false' });
     try {
       // Act
       const answer = await execute(agent, 'starburst-galaxy', queryCommands('SELECT 1'), {
