@@ -73,7 +73,7 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     // 'module' first lets the AWS SDK tree-shake (S3: 575 → 418 KiB, perf-anchors §2.2).

@@ -168,7 +168,7 @@ app.http('hello', { route: '{*path}', authLevel: 'function', handler });
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     minify: true,
     mainFields: ['module', 'main'],
     external: ['@azure/functions-core'],
