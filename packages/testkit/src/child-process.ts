@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './build-for-test';
 import { type HttpAnswer, type HttpCall, queryString } from './http-call';
 
+/**
+ * How long a started process may take to become ready before it is stopped and the start fails with what it printed:
+ * a hang, not a slow machine (tsx compiling an emulator at a load of 8 per core takes tens of seconds). Under jest's
+ * own timeout, so the process is stopped rather than left behind.
+ */
+const READY_TIMEOUT_MS = 240_000;
+
 /** A process a test started (in its own process group), with what it printed so far. */
 export interface StartedProcess {
   readonly child: ChildProcess;
@@ -50,7 +57,7 @@ export function startProcess(
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`${command} did not become ready in time.\nstdout:\n${out}\nstderr:\n${err}`));
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? READY_TIMEOUT_MS);
     const check = () => {
       const match = options.ready.exec(out) ?? options.ready.exec(err);
       if (!match) return;

@@ -114,18 +114,19 @@ describe('the Cloud Run bundle over HTTP', () => {
     const draining = await startBundle();
     const inFlight = fetchAnswer(draining.ready, {
       method: 'POST',
-      path: '/api/v1/agent/execute/fixture/sleep',
+      path: '/api/v1/agent/execute/fixture/drain',
       headers: { 'content-type': 'application/json' },
-      body: fixtureOperation([call('sleep', 1500)]),
+      body: fixtureOperation([call('untilSigterm')]),
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The operation is running (and will only answer once SIGTERM has arrived).
+    while (!draining.stderr().includes('fixture: waiting for SIGTERM')) await new Promise((r) => setTimeout(r, 20));
     // Act
     const exitCode = draining.stop();
     // Assess
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body.toString('utf8'))).toEqual({
-      __mcd_result__: 'slept 1500',
+      __mcd_result__: 'answered after SIGTERM',
       __mcd_trace_id__: 'trace-1',
     });
     await expect(exitCode).resolves.toBe(0);

@@ -53,7 +53,7 @@ describe.each(allStorageFixtures)('storage on $type', (fixture) => {
     agent = await startTestAgent(env, { responsePayloadLimitBytes: RUNTIME_LIMIT });
     const { PORT: _ownPort, ...shared } = env;
     unprefixed = await startTestAgent({ ...shared, MCD_STORAGE_PREFIX: '' });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await agent?.close();
