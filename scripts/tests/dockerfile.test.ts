@@ -20,7 +20,10 @@ function stages(text: string): Map<string, string[]> {
     .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
   for (const line of lines) {
     const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
-    if (from?.[1]) result.set(from[1], (current = []));
+    if (from?.[1]) {
+      current = [];
+      result.set(from[1], current);
+    }
     current.push(line.trim());
   }
   return result;

@@ -17,20 +17,6 @@ const AKV_PASSWORD = 'akv-pw-Lw6Ej2';
 const SECRETS = [GCP_PASSWORD, AKV_PASSWORD];
 const VERSION = 'projects/acme/secrets/warehouse/versions/3';
 
-/** Every clock API but `Date`: the throttling test fakes the time the GCP library reads, and nothing else. */
-const REAL_TIMERS = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
-
 const document = (password: string) => JSON.stringify({ connect_args: { host: 'db.cloud', user: 'svc', password } });
 
 describe('GCP Secret Manager and Azure Key Vault through the execute route, real SDK clients against HTTP fakes', () => {
@@ -186,7 +172,22 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
           selfHostedCredentials: { gcp: { ...fakeGcpClients(gcp), clientConfig: fastRetries } },
         },
       );
-      jest.useFakeTimers({ now: Date.now(), doNotFake: REAL_TIMERS });
+      jest.useFakeTimers({
+        now: Date.now(),
+        // Every clock API but `Date`.
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
       gcp.throttle.remaining = 1_000;
       gcp.throttle.onThrottled = () => jest.setSystemTime(Date.now() + 210_000);
 

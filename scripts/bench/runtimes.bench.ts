@@ -1,0 +1,330 @@
+/**
+ * `pnpm bench runtimes` (opt-in): the same bundles on Node 22 and on Node 24 (both from scripts/use-node), for the
+ * decision whether the Lambda and Cloud Run images move to Node 24. Each figure is Node 24's against Node 22's
+ * (goal ≤ 1.0: 24 is at least as good), interleaved on the same machine:
+ * - cold start to the first health answer, without and with a warm compile cache;
+ * - the instructions that cold start executes (valgrind's callgrind, when installed): load on the machine changes
+ *   times, not instruction counts;
+ * - warm serving: health and a one-command operation per invoke (Lambda, Azure: a loop in one process) and per
+ *   request over HTTP (Cloud Run, generic: autocannon from this process against a server on each runtime).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort } from '../../packages/testkit/src/child-process';
+import { buildTarget, targets } from '../build';
+import {
+  COLD_ENV,
+  type ColdKind,
+  coldStart,
+  type Floors,
+  interleaveColdStarts,
+  warmCompileCache,
+  writeFloors,
+} from './cold-start';
+import { type BenchFigure, type BenchModule, median } from './harness';
+
+export const optIn = true;
+
+const root = join(import.meta.dirname, '..', '..');
+const COLD_ROUNDS = 21;
+const WARM_ROUNDS = 5;
+const FIXTURE_MODULE = join(root, 'packages/testkit/fixtures/fixture-connector.mjs');
+const OPERATION = JSON.stringify({
+  operation: { trace_id: 'bench', commands: [{ target: '_client', method: 'echo', args: [{ a: 1 }] }] },
+});
+const TARGETS: readonly { name: string; kind: ColdKind }[] = [
+  { name: 'lambda', kind: 'lambda' },
+  { name: 'cloudrun', kind: 'server' },
+  { name: 'azure', kind: 'azure' },
+  { name: 'generic', kind: 'server' },
+];
+
+interface Runtime {
+  readonly label: string;
+  readonly node: string;
+}
+
+export default (async () => {
+  const runtimes = ['22', '24'].map((major) => ({ label: `Node ${major}`, node: nodeBinary(major) }));
+  const [node22, node24] = runtimes as [Runtime, Runtime];
+  const versions = runtimes.map((runtime) =>
+    spawnSync(runtime.node, ['--version'], { encoding: 'utf8' }).stdout.trim(),
+  );
+  console.error(`  comparing ${versions.join(' and ')}`);
+  const dir = await mkdtemp(join(tmpdir(), 'artemis-runtimes-'));
+  try {
+    for (const target of targets) await buildTarget(target, dir);
+    const floors = await writeFloors(dir);
+    const figures: BenchFigure[] = [];
+    for (const { name, kind } of TARGETS) {
+      const bundle = join(dir, name, 'index.mjs');
+      const cache = join(dir, 'compile-cache', name);
+      for (const runtime of runtimes) await warmCompileCache(runtime.node, kind, bundle, cache);
+      figures.push(...(await coldFigures(name, kind, bundle, floors, cache, node22, node24, versions)));
+      const counts = instructionFigures(name, kind, bundle, floors, cache, node22, node24);
+      if (counts) figures.push(...counts);
+    }
+    for (const name of ['lambda', 'azure'] as const) {
+      figures.push(...(await invokeFigures(name, join(dir, name, 'index.mjs'), dir, node22, node24)));
+    }
+    for (const name of ['cloudrun', 'generic']) {
+      figures.push(...(await serverFigures(name, join(dir, name, 'index.mjs'), node22, node24)));
+    }
+    return figures;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}) satisfies BenchModule;
+
+/** The node binary of `major`: the machine's when it is one, else the pinned download (scripts/use-node). */
+function nodeBinary(major: string): string {
+  const result = spawnSync(join(root, 'scripts', 'use-node'), [major], { encoding: 'utf8', stdio: 'pipe' });
+  if (result.status !== 0) throw new Error(`scripts/use-node ${major} failed: ${result.stderr}`);
+  return result.stdout.trim().split('\n').at(-1) as string;
+}
+
+function versus(name: string, subject: number, floor: number, unit: string, note: string): BenchFigure {
+  return { name, subject, floor, unit, direction: 'max', goal: 1, note };
+}
+
+async function coldFigures(
+  target: string,
+  kind: ColdKind,
+  bundle: string,
+  floors: Floors,
+  cache: string,
+  node22: Runtime,
+  node24: Runtime,
+  versions: string[],
+): Promise<BenchFigure[]> {
+  const samples = await interleaveColdStarts(COLD_ROUNDS, {
+    n22: () => coldStart(node22.node, kind, bundle, floors),
+    n24: () => coldStart(node24.node, kind, bundle, floors),
+    n22Cached: () => coldStart(node22.node, kind, bundle, floors, cache),
+    n24Cached: () => coldStart(node24.node, kind, bundle, floors, cache),
+  });
+  const ms = (which: keyof typeof samples) => median(samples[which].map((sample) => sample.ms));
+  const rss = (which: keyof typeof samples) => median(samples[which].map((sample) => sample.rssMiB));
+  const rounds = `${versions.join(' vs ')}; ${COLD_ROUNDS} interleaved rounds, medians`;
+  return [
+    versus(`${target} cold start, no cache: Node 24 vs 22`, ms('n24'), ms('n22'), 'ms', rounds),
+    versus(`${target} cold start, cache warm: Node 24 vs 22`, ms('n24Cached'), ms('n22Cached'), 'ms', rounds),
+    versus(`${target} RSS after first answer: Node 24 vs 22`, rss('n24'), rss('n22'), 'MiB', 'no cache'),
+  ];
+}
+
+/** Instructions of one cold start (process start → first health answer → exit) under callgrind, if installed. */
+function instructionFigures(
+  target: string,
+  kind: ColdKind,
+  bundle: string,
+  floors: Floors,
+  cache: string,
+  node22: Runtime,
+  node24: Runtime,
+): BenchFigure[] | undefined {
+  if (spawnSync('valgrind', ['--version']).status !== 0) return undefined;
+  const count = (runtime: Runtime, cached: boolean) =>
+    instructionsOf(runtime.node, kind, bundle, floors, cached ? { NODE_COMPILE_CACHE: cache } : {});
+  const note = 'valgrind --tool=callgrind, all threads, start → first health answer → exit; load-independent';
+  const figures = [false, true].map((cached) =>
+    versus(
+      `${target} cold start instructions, ${cached ? 'cache warm' : 'no cache'}: Node 24 vs 22`,
+      count(node24, cached) / 1e6,
+      count(node22, cached) / 1e6,
+      'M instr',
+      note,
+    ),
+  );
+  const gain = (runtime: Runtime) =>
+    versus(
+      `${target} cold start instructions on ${runtime.label}: cache warm vs no cache`,
+      count(runtime, true) / 1e6,
+      count(runtime, false) / 1e6,
+      'M instr',
+      note,
+    );
+  return [...figures, gain(node22), gain(node24)];
+}
+
+const counted = new Map<string, number>();
+
+function instructionsOf(
+  node: string,
+  kind: ColdKind,
+  bundle: string,
+  floors: Floors,
+  extraEnv: Record<string, string>,
+): number {
+  const key = JSON.stringify([node, kind, bundle, extraEnv]);
+  const known = counted.get(key);
+  if (known !== undefined) return known;
+  const valgrind = ['--tool=callgrind', '--callgrind-out-file=/dev/null', node];
+  let stderr: string;
+  if (kind === 'server') {
+    // The server under valgrind: a script starts it, waits for one health answer, then sends SIGTERM.
+    const driver = `
+      const { spawn } = require('node:child_process');
+      const http = require('node:http');
+      const child = spawn('valgrind', ${JSON.stringify([...valgrind, bundle])}, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      child.stdout.on('data', (d) => {
+        if (!String(d).includes('listening on')) return;
+        http.get({ host: '127.0.0.1', port: Number(process.env.PORT), path: '/api/v1/test/health', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => child.kill('SIGTERM'));
+        });
+      });
+      child.on('exit', () => process.stdout.write(err));`;
+    const port = String(30_000 + Math.floor(Math.random() * 20_000));
+    stderr = spawnSync(process.execPath, ['-e', driver], {
+      env: { ...COLD_ENV, ...extraEnv, PORT: port, MCD_LISTEN_HOST: '127.0.0.1' },
+      encoding: 'utf8',
+    }).stdout;
+  } else {
+    stderr = spawnSync('valgrind', [...valgrind, floors.runner, bundle, kind], {
+      env: { ...COLD_ENV, ...extraEnv },
+      encoding: 'utf8',
+    }).stderr;
+  }
+  const collected = /Collected : (\d+)/.exec(stderr)?.[1];
+  if (!collected) throw new Error(`callgrind printed no count for ${bundle}: ${stderr.slice(-500)}`);
+  counted.set(key, Number(collected));
+  return Number(collected);
+}
+
+/** Warm invokes in one process per runtime: the handler called in a loop, health and a one-command operation. */
+async function invokeFigures(
+  target: 'lambda' | 'azure',
+  bundle: string,
+  dir: string,
+  node22: Runtime,
+  node24: Runtime,
+): Promise<BenchFigure[]> {
+  const runner = join(dir, 'warm-invoke-runner.mjs');
+  await writeFile(runner, WARM_RUNNER);
+  const run = (runtime: Runtime) => {
+    const result = spawnSync(runtime.node, [runner, bundle, target], {
+      env: { ...COLD_ENV, MCD_LOG_LEVEL: 'silent', MCD_CONNECTOR_MODULES: FIXTURE_MODULE },
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`warm runner failed on ${runtime.label}: ${result.stderr}`);
+    return JSON.parse(result.stdout) as { health: number; operation: number };
+  };
+  const samples = {
+    n22: [] as { health: number; operation: number }[],
+    n24: [] as { health: number; operation: number }[],
+  };
+  for (let round = 0; round < WARM_ROUNDS; round++) {
+    const order = round % 2 === 0 ? (['n22', 'n24'] as const) : (['n24', 'n22'] as const);
+    for (const which of order) samples[which].push(run(which === 'n22' ? node22 : node24));
+  }
+  const best = (which: 'n22' | 'n24', field: 'health' | 'operation') =>
+    Math.min(...samples[which].map((sample) => sample[field])) / 1000;
+  const note = `best of ${WARM_ROUNDS} interleaved processes, each the median of 20 batches after warm-up`;
+  return (['health', 'operation'] as const).map((field) =>
+    versus(
+      `${target} warm ${field === 'health' ? 'health' : 'one-command operation'} per invoke: Node 24 vs 22`,
+      best('n24', field),
+      best('n22', field),
+      'µs',
+      note,
+    ),
+  );
+}
+
+/** Imports a handler bundle and times warm invokes: health, then a one-command operation (ns per invoke). */
+const WARM_RUNNER = `const [bundle, kind] = process.argv.slice(2);
+const { handler } = await import(bundle);
+const operation = ${JSON.stringify(OPERATION)};
+const log = () => {};
+const context = { invocationId: '1', functionName: 'artemis', log, trace: log, debug: log, info: log, warn: log, error: log };
+const call = kind === 'lambda'
+  ? (method, path, body) => handler({ version: '2.0', rawPath: path, rawQueryString: 'trace_id=1', headers: { 'content-type': 'application/json' },
+      requestContext: { http: { method } }, isBase64Encoded: false, ...(body ? { body } : {}) }, {})
+  : (method, path, body) => handler({ method, url: 'http://localhost' + path + '?trace_id=1', headers: [['content-type', 'application/json']],
+      arrayBuffer: async () => new TextEncoder().encode(body ?? '').buffer }, context);
+async function time(method, path, body) {
+  for (let i = 0; i < 3000; i++) await call(method, path, body);
+  const batches = [];
+  for (let b = 0; b < 20; b++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 500; i++) await call(method, path, body);
+    batches.push(Number(process.hrtime.bigint() - started) / 500);
+  }
+  batches.sort((a, b) => a - b);
+  return batches[10];
+}
+const health = await time('GET', '/api/v1/test/health');
+const op = await time('POST', '/api/v1/agent/execute/fixture/echo', operation);
+process.stdout.write(JSON.stringify({ health, operation: op }));
+process.exit(0);
+`;
+
+/** The server bundle on each runtime, autocannon from here (the same client for both), interleaved. */
+async function serverFigures(target: string, bundle: string, node22: Runtime, node24: Runtime): Promise<BenchFigure[]> {
+  const servers = await Promise.all([startServer(node22.node, bundle), startServer(node24.node, bundle)]);
+  const [on22, on24] = servers;
+  try {
+    const figures: BenchFigure[] = [];
+    for (const workload of ['health', 'operation'] as const) {
+      const rate = async (port: number) =>
+        (
+          await autocannon({
+            url: `http://127.0.0.1:${port}${workload === 'health' ? '/api/v1/test/health' : '/api/v1/agent/execute/fixture/echo'}`,
+            method: workload === 'health' ? 'GET' : 'POST',
+            headers: { 'content-type': 'application/json' },
+            ...(workload === 'health' ? {} : { body: OPERATION }),
+            connections: 50,
+            duration: 3,
+          })
+        ).requests.average;
+      await rate(on22.port);
+      await rate(on24.port);
+      const samples = { n22: [] as number[], n24: [] as number[] };
+      for (let round = 0; round < WARM_ROUNDS; round++) {
+        const order = round % 2 === 0 ? (['n22', 'n24'] as const) : (['n24', 'n22'] as const);
+        for (const which of order) samples[which].push(await rate(which === 'n22' ? on22.port : on24.port));
+      }
+      figures.push({
+        name: `${target} ${workload === 'health' ? 'health' : 'one-command operation'} req/s over HTTP: Node 24 vs 22`,
+        subject: median(samples.n24),
+        floor: median(samples.n22),
+        unit: 'req/s',
+        direction: 'min',
+        goal: 1,
+        note: `autocannon -c 50, 3 s; ${WARM_ROUNDS} interleaved rounds, medians`,
+      });
+    }
+    return figures;
+  } finally {
+    for (const server of servers) server.child.kill('SIGTERM');
+  }
+}
+
+async function startServer(node: string, bundle: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(node, [bundle], {
+    env: {
+      ...COLD_ENV,
+      PORT: String(port),
+      MCD_LISTEN_HOST: '127.0.0.1',
+      MCD_LOG_LEVEL: 'warn',
+      MCD_CONNECTOR_MODULES: FIXTURE_MODULE,
+    },
+    stdio: 'ignore',
+  });
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/api/v1/test/health`);
+      return { child, port };
+    } catch {
+      if (child.exitCode !== null) throw new Error(`${bundle} exited with ${child.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
