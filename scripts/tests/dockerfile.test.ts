@@ -50,6 +50,7 @@ describe('the Dockerfile', () => {
   });
 
   it.each([
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable, as the Dockerfile spells it
     ['lambda', 'lambda', '"${LAMBDA_TASK_ROOT}/index.mjs"'],
     ['cloudrun', 'server', '/app/index.mjs'],
     ['azure', 'azure', '/home/site/wwwroot/index.mjs'],
