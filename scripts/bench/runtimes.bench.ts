@@ -47,6 +47,15 @@ interface Runtime {
   readonly node: string;
 }
 
+/** A built bundle, how it is started, and the compile cache warmed for it on both runtimes. */
+interface Subject {
+  readonly target: string;
+  readonly kind: ColdKind;
+  readonly bundle: string;
+  readonly floors: Floors;
+  readonly cache: string;
+}
+
 export default (async () => {
   const runtimes = ['22', '24'].map((major) => ({ label: `Node ${major}`, node: nodeBinary(major) }));
   const [node22, node24] = runtimes as [Runtime, Runtime];
@@ -63,9 +72,9 @@ export default (async () => {
       const bundle = join(dir, name, 'index.mjs');
       const cache = join(dir, 'compile-cache', name);
       for (const runtime of runtimes) await warmCompileCache(runtime.node, kind, bundle, cache);
-      figures.push(...(await coldFigures(name, kind, bundle, floors, cache, node22, node24, versions)));
-      const counts = instructionFigures(name, kind, bundle, floors, cache, node22, node24);
-      if (counts) figures.push(...counts);
+      const subject: Subject = { target: name, kind, bundle, floors, cache };
+      figures.push(...(await coldFigures(subject, node22, node24, versions)));
+      figures.push(...instructionFigures(subject, node22, node24));
     }
     for (const name of ['lambda', 'azure'] as const) {
       figures.push(...(await invokeFigures(name, join(dir, name, 'index.mjs'), dir, node22, node24)));
@@ -91,11 +100,7 @@ function versus(name: string, subject: number, floor: number, unit: string, note
 }
 
 async function coldFigures(
-  target: string,
-  kind: ColdKind,
-  bundle: string,
-  floors: Floors,
-  cache: string,
+  { target, kind, bundle, floors, cache }: Subject,
   node22: Runtime,
   node24: Runtime,
   versions: string[],
@@ -118,15 +123,11 @@ async function coldFigures(
 
 /** Instructions of one cold start (process start → first health answer → exit) under callgrind, if installed. */
 function instructionFigures(
-  target: string,
-  kind: ColdKind,
-  bundle: string,
-  floors: Floors,
-  cache: string,
+  { target, kind, bundle, floors, cache }: Subject,
   node22: Runtime,
   node24: Runtime,
-): BenchFigure[] | undefined {
-  if (spawnSync('valgrind', ['--version']).status !== 0) return undefined;
+): BenchFigure[] {
+  if (spawnSync('valgrind', ['--version']).status !== 0) return [];
   const count = (runtime: Runtime, cached: boolean) =>
     instructionsOf(runtime.node, kind, bundle, floors, cached ? { NODE_COMPILE_CACHE: cache } : {});
   const note = 'valgrind --tool=callgrind, all threads, start → first health answer → exit; load-independent';
