@@ -23,7 +23,10 @@ import {
   COLD_ENV,
   type ColdKind,
   coldStart,
+  coldStartInstructions,
   type Floors,
+  HAS_CALLGRIND,
+  INSTRUCTIONS_NOTE,
   interleaveColdStarts,
   warmCompileCache,
   writeFloors,
@@ -178,6 +181,35 @@ async function coldFigures(
       goal: 1.3,
       note: `floor: ${floorName}; no cache`,
     },
+    ...(HAS_CALLGRIND ? instructionFigures(target, kind, bundle, floor, floors, bundleCache, floorCache) : []),
+  ];
+}
+
+/** The same cold starts counted in instructions (callgrind): what the times above say, without the machine's load. */
+function instructionFigures(
+  target: string,
+  kind: ColdKind,
+  bundle: string,
+  floor: string,
+  floors: Floors,
+  bundleCache: string,
+  floorCache: string,
+): BenchFigure[] {
+  const node = process.execPath;
+  const count = (path: string, cache?: string) => coldStartInstructions(node, kind, path, floors, cache) / 1e6;
+  const figure = (name: string, subject: number, floorCount: number, goal: number): BenchFigure => ({
+    name: `${target} cold start instructions, ${name}`,
+    subject,
+    floor: floorCount,
+    unit: 'M instr',
+    direction: 'max',
+    goal,
+    note: INSTRUCTIONS_NOTE,
+  });
+  return [
+    figure('no cache', count(bundle), count(floor), 1.25),
+    figure('cache warm', count(bundle, bundleCache), count(floor, floorCache), 1.1),
+    figure('cache warm vs the bundle without one', count(bundle, bundleCache), count(bundle), 1),
   ];
 }
 

@@ -3,7 +3,7 @@
  * one, and the bare processes they are compared with. Any node binary (the runtimes bench compares Node 22 and 24)
  * and any compile cache (NODE_COMPILE_CACHE) can be given.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -94,6 +94,62 @@ async function coldServer(node: string, bundle: string, env: Record<string, stri
     child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** valgrind is installed: cold starts are also counted in instructions, which load on the machine does not change. */
+export const HAS_CALLGRIND = spawnSync('valgrind', ['--version']).status === 0;
+export const INSTRUCTIONS_NOTE =
+  'valgrind --tool=callgrind, all threads, process start → first health answer → exit; load does not change it';
+const counted = new Map<string, number>();
+
+/**
+ * The instructions one cold start executes (every thread, from process start to the first health answer and the
+ * exit), under valgrind's callgrind. One run each: the count barely varies between runs.
+ */
+export function coldStartInstructions(
+  node: string,
+  kind: ColdKind,
+  bundle: string,
+  floors: Floors,
+  cache?: string,
+): number {
+  const extraEnv = cache ? { NODE_COMPILE_CACHE: cache } : {};
+  const key = JSON.stringify([node, kind, bundle, extraEnv]);
+  const known = counted.get(key);
+  if (known !== undefined) return known;
+  const valgrind = ['--tool=callgrind', '--callgrind-out-file=/dev/null', node];
+  let stderr: string;
+  if (kind === 'server') {
+    // The server under valgrind: a script starts it, waits for one health answer, then sends SIGTERM.
+    const driver = `
+      const { spawn } = require('node:child_process');
+      const http = require('node:http');
+      const child = spawn('valgrind', ${JSON.stringify([...valgrind, bundle])}, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      child.stdout.on('data', (d) => {
+        if (!String(d).includes('listening on')) return;
+        http.get({ host: '127.0.0.1', port: Number(process.env.PORT), path: '/api/v1/test/health', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => child.kill('SIGTERM'));
+        });
+      });
+      child.on('exit', () => process.stdout.write(err));`;
+    const port = String(30_000 + Math.floor(Math.random() * 20_000));
+    stderr = spawnSync(process.execPath, ['-e', driver], {
+      env: { ...COLD_ENV, ...extraEnv, PORT: port, MCD_LISTEN_HOST: '127.0.0.1' },
+      encoding: 'utf8',
+    }).stdout;
+  } else {
+    stderr = spawnSync('valgrind', [...valgrind, floors.runner, bundle, kind], {
+      env: { ...COLD_ENV, ...extraEnv },
+      encoding: 'utf8',
+    }).stderr;
+  }
+  const collected = /Collected : (\d+)/.exec(stderr)?.[1];
+  if (!collected) throw new Error(`callgrind printed no count for ${bundle}: ${stderr.slice(-500)}`);
+  counted.set(key, Number(collected));
+  return Number(collected);
 }
 
 /**

@@ -19,7 +19,10 @@ import {
   COLD_ENV,
   type ColdKind,
   coldStart,
+  coldStartInstructions,
   type Floors,
+  HAS_CALLGRIND,
+  INSTRUCTIONS_NOTE,
   interleaveColdStarts,
   warmCompileCache,
   writeFloors,
@@ -127,10 +130,10 @@ function instructionFigures(
   node22: Runtime,
   node24: Runtime,
 ): BenchFigure[] {
-  if (spawnSync('valgrind', ['--version']).status !== 0) return [];
+  if (!HAS_CALLGRIND) return [];
   const count = (runtime: Runtime, cached: boolean) =>
-    instructionsOf(runtime.node, kind, bundle, floors, cached ? { NODE_COMPILE_CACHE: cache } : {});
-  const note = 'valgrind --tool=callgrind, all threads, start → first health answer → exit; load-independent';
+    coldStartInstructions(runtime.node, kind, bundle, floors, cached ? cache : undefined);
+  const note = INSTRUCTIONS_NOTE;
   const figures = [false, true].map((cached) =>
     versus(
       `${target} cold start instructions, ${cached ? 'cache warm' : 'no cache'}: Node 24 vs 22`,
@@ -149,53 +152,6 @@ function instructionFigures(
       note,
     );
   return [...figures, gain(node22), gain(node24)];
-}
-
-const counted = new Map<string, number>();
-
-function instructionsOf(
-  node: string,
-  kind: ColdKind,
-  bundle: string,
-  floors: Floors,
-  extraEnv: Record<string, string>,
-): number {
-  const key = JSON.stringify([node, kind, bundle, extraEnv]);
-  const known = counted.get(key);
-  if (known !== undefined) return known;
-  const valgrind = ['--tool=callgrind', '--callgrind-out-file=/dev/null', node];
-  let stderr: string;
-  if (kind === 'server') {
-    // The server under valgrind: a script starts it, waits for one health answer, then sends SIGTERM.
-    const driver = `
-      const { spawn } = require('node:child_process');
-      const http = require('node:http');
-      const child = spawn('valgrind', ${JSON.stringify([...valgrind, bundle])}, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => { err += d; });
-      child.stdout.on('data', (d) => {
-        if (!String(d).includes('listening on')) return;
-        http.get({ host: '127.0.0.1', port: Number(process.env.PORT), path: '/api/v1/test/health', agent: false }, (res) => {
-          res.resume();
-          res.on('end', () => child.kill('SIGTERM'));
-        });
-      });
-      child.on('exit', () => process.stdout.write(err));`;
-    const port = String(30_000 + Math.floor(Math.random() * 20_000));
-    stderr = spawnSync(process.execPath, ['-e', driver], {
-      env: { ...COLD_ENV, ...extraEnv, PORT: port, MCD_LISTEN_HOST: '127.0.0.1' },
-      encoding: 'utf8',
-    }).stdout;
-  } else {
-    stderr = spawnSync('valgrind', [...valgrind, floors.runner, bundle, kind], {
-      env: { ...COLD_ENV, ...extraEnv },
-      encoding: 'utf8',
-    }).stderr;
-  }
-  const collected = /Collected : (\d+)/.exec(stderr)?.[1];
-  if (!collected) throw new Error(`callgrind printed no count for ${bundle}: ${stderr.slice(-500)}`);
-  counted.set(key, Number(collected));
-  return Number(collected);
 }
 
 /** Warm invokes in one process per runtime: the handler called in a loop, health and a one-command operation. */
