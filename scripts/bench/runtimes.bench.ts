@@ -6,9 +6,11 @@
  * - the instructions that cold start executes (valgrind's callgrind, when installed): load on the machine changes
  *   times, not instruction counts;
  * - warm serving: health and a one-command operation per invoke (Lambda, Azure: a loop in one process) and per
- *   request over HTTP (Cloud Run, generic: autocannon from this process against a server on each runtime).
+ *   request over HTTP (Cloud Run, generic: autocannon from this process against a server on each runtime), in time
+ *   and in the CPU time the process spent (which a busy machine's waiting does not inflate).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,7 +156,16 @@ function instructionFigures(
   return [...figures, gain(node22), gain(node24)];
 }
 
-/** Warm invokes in one process per runtime: the handler called in a loop, health and a one-command operation. */
+/** Per invoke, in µs: wall-clock and the CPU time of the whole process (all threads). */
+interface WarmCost {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/**
+ * Warm invokes in one process per runtime: the handler called in a loop, health and a one-command operation. Besides
+ * the time, each reports the process's CPU time per invoke, which waiting for a busy machine's cores does not add to.
+ */
 async function invokeFigures(
   target: 'lambda' | 'azure',
   bundle: string,
@@ -164,37 +175,45 @@ async function invokeFigures(
 ): Promise<BenchFigure[]> {
   const runner = join(dir, 'warm-invoke-runner.mjs');
   await writeFile(runner, WARM_RUNNER);
-  const run = (runtime: Runtime) => {
+  type Sample = Record<'health' | 'operation', WarmCost>;
+  const run = (runtime: Runtime): Sample => {
     const result = spawnSync(runtime.node, [runner, bundle, target], {
       env: { ...COLD_ENV, MCD_LOG_LEVEL: 'silent', MCD_CONNECTOR_MODULES: FIXTURE_MODULE },
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`warm runner failed on ${runtime.label}: ${result.stderr}`);
-    return JSON.parse(result.stdout) as { health: number; operation: number };
+    return JSON.parse(result.stdout) as Sample;
   };
-  const samples = {
-    n22: [] as { health: number; operation: number }[],
-    n24: [] as { health: number; operation: number }[],
-  };
+  const samples = { n22: [] as Sample[], n24: [] as Sample[] };
   for (let round = 0; round < WARM_ROUNDS; round++) {
     const order = round % 2 === 0 ? (['n22', 'n24'] as const) : (['n24', 'n22'] as const);
     for (const which of order) samples[which].push(run(which === 'n22' ? node22 : node24));
   }
-  const best = (which: 'n22' | 'n24', field: 'health' | 'operation') =>
-    Math.min(...samples[which].map((sample) => sample[field])) / 1000;
-  const note = `best of ${WARM_ROUNDS} interleaved processes, each the median of 20 batches after warm-up`;
-  return (['health', 'operation'] as const).map((field) =>
-    versus(
-      `${target} warm ${field === 'health' ? 'health' : 'one-command operation'} per invoke: Node 24 vs 22`,
-      best('n24', field),
-      best('n22', field),
-      'µs',
-      note,
-    ),
-  );
+  const middle = (which: 'n22' | 'n24', field: 'health' | 'operation', cost: keyof WarmCost) =>
+    median(samples[which].map((sample) => sample[field][cost]));
+  const note = `${WARM_ROUNDS} interleaved processes, medians of each one's median of 20 batches of 500 after 3 000 warm-up invokes`;
+  return (['health', 'operation'] as const).flatMap((field) => {
+    const what = field === 'health' ? 'health' : 'one-command operation';
+    return [
+      versus(
+        `${target} warm ${what} per invoke: Node 24 vs 22`,
+        middle('n24', field, 'wall'),
+        middle('n22', field, 'wall'),
+        'µs',
+        note,
+      ),
+      versus(
+        `${target} warm ${what} CPU per invoke: Node 24 vs 22`,
+        middle('n24', field, 'cpu'),
+        middle('n22', field, 'cpu'),
+        'µs',
+        `process CPU time (all threads); ${note}`,
+      ),
+    ];
+  });
 }
 
-/** Imports a handler bundle and times warm invokes: health, then a one-command operation (ns per invoke). */
+/** Imports a handler bundle and times warm invokes: health, then a one-command operation (µs per invoke). */
 const WARM_RUNNER = `const [bundle, kind] = process.argv.slice(2);
 const { handler } = await import(bundle);
 const operation = ${JSON.stringify(OPERATION)};
@@ -205,16 +224,20 @@ const call = kind === 'lambda'
       requestContext: { http: { method } }, isBase64Encoded: false, ...(body ? { body } : {}) }, {})
   : (method, path, body) => handler({ method, url: 'http://localhost' + path + '?trace_id=1', headers: [['content-type', 'application/json']],
       arrayBuffer: async () => new TextEncoder().encode(body ?? '').buffer }, context);
+const middle = (values) => values.sort((a, b) => a - b)[values.length >> 1];
 async function time(method, path, body) {
   for (let i = 0; i < 3000; i++) await call(method, path, body);
-  const batches = [];
+  const wall = [];
+  const cpu = [];
   for (let b = 0; b < 20; b++) {
     const started = process.hrtime.bigint();
+    const used = process.cpuUsage();
     for (let i = 0; i < 500; i++) await call(method, path, body);
-    batches.push(Number(process.hrtime.bigint() - started) / 500);
+    const spent = process.cpuUsage(used);
+    wall.push(Number(process.hrtime.bigint() - started) / 500 / 1000);
+    cpu.push((spent.user + spent.system) / 500);
   }
-  batches.sort((a, b) => a - b);
-  return batches[10];
+  return { wall: middle(wall), cpu: middle(cpu) };
 }
 const health = await time('GET', '/api/v1/test/health');
 const op = await time('POST', '/api/v1/agent/execute/fixture/echo', operation);
@@ -222,45 +245,74 @@ process.stdout.write(JSON.stringify({ health, operation: op }));
 process.exit(0);
 `;
 
-/** The server bundle on each runtime, autocannon from here (the same client for both), interleaved. */
+/**
+ * The server bundle on each runtime, autocannon from here (the same client for both), interleaved: requests/s, and
+ * the server process's CPU time per request (from /proc), which waiting for a busy machine's cores does not add to.
+ */
 async function serverFigures(target: string, bundle: string, node22: Runtime, node24: Runtime): Promise<BenchFigure[]> {
   const servers = await Promise.all([startServer(node22.node, bundle), startServer(node24.node, bundle)]);
   const [on22, on24] = servers;
   try {
     const figures: BenchFigure[] = [];
     for (const workload of ['health', 'operation'] as const) {
-      const rate = async (port: number) =>
-        (
-          await autocannon({
-            url: `http://127.0.0.1:${port}${workload === 'health' ? '/api/v1/test/health' : '/api/v1/agent/execute/fixture/echo'}`,
-            method: workload === 'health' ? 'GET' : 'POST',
-            headers: { 'content-type': 'application/json' },
-            ...(workload === 'health' ? {} : { body: OPERATION }),
-            connections: 50,
-            duration: 3,
-          })
-        ).requests.average;
-      await rate(on22.port);
-      await rate(on24.port);
-      const samples = { n22: [] as number[], n24: [] as number[] };
+      const what = workload === 'health' ? 'health' : 'one-command operation';
+      const measure = async (server: { child: ChildProcess; port: number }) => {
+        const before = cpuSecondsOf(server.child.pid as number);
+        const result = await autocannon({
+          url: `http://127.0.0.1:${server.port}${workload === 'health' ? '/api/v1/test/health' : '/api/v1/agent/execute/fixture/echo'}`,
+          method: workload === 'health' ? 'GET' : 'POST',
+          headers: { 'content-type': 'application/json' },
+          ...(workload === 'health' ? {} : { body: OPERATION }),
+          connections: 50,
+          amount: REQUESTS,
+        });
+        const cpu = ((cpuSecondsOf(server.child.pid as number) - before) * 1e6) / result.requests.total;
+        return { rate: result.requests.average, cpu };
+      };
+      await measure(on22);
+      await measure(on24);
+      const samples = { n22: [] as { rate: number; cpu: number }[], n24: [] as { rate: number; cpu: number }[] };
       for (let round = 0; round < WARM_ROUNDS; round++) {
         const order = round % 2 === 0 ? (['n22', 'n24'] as const) : (['n24', 'n22'] as const);
-        for (const which of order) samples[which].push(await rate(which === 'n22' ? on22.port : on24.port));
+        for (const which of order) samples[which].push(await measure(which === 'n22' ? on22 : on24));
       }
-      figures.push({
-        name: `${target} ${workload === 'health' ? 'health' : 'one-command operation'} req/s over HTTP: Node 24 vs 22`,
-        subject: median(samples.n24),
-        floor: median(samples.n22),
-        unit: 'req/s',
-        direction: 'min',
-        goal: 1,
-        note: `autocannon -c 50, 3 s; ${WARM_ROUNDS} interleaved rounds, medians`,
-      });
+      const middle = (which: 'n22' | 'n24', field: 'rate' | 'cpu') =>
+        median(samples[which].map((sample) => sample[field]));
+      const note = `autocannon -c 50, ${REQUESTS} requests; ${WARM_ROUNDS} interleaved rounds, medians`;
+      figures.push(
+        {
+          name: `${target} ${what} req/s over HTTP: Node 24 vs 22`,
+          subject: middle('n24', 'rate'),
+          floor: middle('n22', 'rate'),
+          unit: 'req/s',
+          direction: 'min',
+          goal: 1,
+          note,
+        },
+        versus(
+          `${target} ${what} server CPU per request: Node 24 vs 22`,
+          middle('n24', 'cpu'),
+          middle('n22', 'cpu'),
+          'µs',
+          `utime + stime of the server process; ${note}`,
+        ),
+      );
     }
     return figures;
   } finally {
     for (const server of servers) server.child.kill('SIGTERM');
   }
+}
+
+const REQUESTS = 20_000;
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system, all threads) a live process has used so far. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 async function startServer(node: string, bundle: string): Promise<{ child: ChildProcess; port: number }> {
