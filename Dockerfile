@@ -5,9 +5,10 @@
 #   docker build --target cloudrun -t artemis-cloudrun ...
 #   docker build --target azure    -t artemis-azure    ...
 #   docker build --target generic  -t artemis          ...
-# MCD_AGENT_VERSION and MCD_AGENT_BUILD become environment variables that the health route reports. Images run
-# Node 22 (Node 20 is past end of life, and the AWS SDK v3 is dropping it); each holds only its dist/<target>
-# folder: the bundles carry their dependencies, so no node_modules is installed in any runtime image.
+# MCD_AGENT_VERSION and MCD_AGENT_BUILD become environment variables that the health route reports. Node 22 is the
+# floor (Node 20 is past end of life, and the AWS SDK v3 is dropping it): the build, Azure and generic images run
+# it, Lambda and Cloud Run run Node 24 (see below). Each image holds only its dist/<target> folder: the bundles
+# carry their dependencies, so no node_modules is installed in any runtime image.
 #
 # Each runtime stage also warms a V8 compile cache for its bundle (scripts/warm-compile-cache.mjs: the bundle is
 # started as the platform starts it, answers a health check, and every chunk is compiled) into
@@ -17,6 +18,10 @@
 # as if there were no cache, silently. BuildKit is needed (RUN --mount), as for `# syntax` above.
 
 ARG NODE_VERSION=22
+# Lambda and Cloud Run run Node 24: fewer instructions to the first answer, less memory, less CPU per request over
+# HTTP, measured against 22 with the same bundles (README, "Node 24 for the Lambda and Cloud Run images").
+ARG LAMBDA_NODE_VERSION=24
+ARG CLOUDRUN_NODE_VERSION=24
 
 # ---- build: install the workspace and bundle every target ---------------------------------------------------------
 FROM node:${NODE_VERSION}-slim AS build
@@ -38,7 +43,7 @@ RUN node_modules/.bin/tsx scripts/build.ts lambda cloudrun azure generic \
   && find dist -name meta.json -delete
 
 # ---- lambda: AWS Lambda Node.js base image; handler "index.handler" = dist/lambda/index.mjs ------------------------
-FROM public.ecr.aws/lambda/nodejs:${NODE_VERSION} AS lambda
+FROM public.ecr.aws/lambda/nodejs:${LAMBDA_NODE_VERSION} AS lambda
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
 # Lambda's bootstrap sizes the V8 heap from the function's memory, and V8 flags are part of the cache key: list the
@@ -58,7 +63,7 @@ ENV NODE_COMPILE_CACHE=/opt/artemis/compile-cache \
 CMD ["index.handler"]
 
 # ---- cloudrun: slim Node, non-root, the adapter's own server on 0.0.0.0:$PORT --------------------------------------
-FROM node:${NODE_VERSION}-slim AS cloudrun
+FROM node:${CLOUDRUN_NODE_VERSION}-slim AS cloudrun
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
 ENV NODE_ENV=production \
