@@ -7,7 +7,10 @@ const root = new URL('../../../', import.meta.url).pathname;
 const tsx = `${root}node_modules/.bin/tsx`;
 const main = `${root}packages/generic/src/generic-entry.ts`;
 
-/** The generic entry point, run as users run it (from source through tsx, so no build is needed). */
+/**
+ * The generic entry point, run as users run it (from source through tsx, so no build is needed). Tests wait for
+ * 'close', not 'exit': only then has everything the process wrote come through its pipes.
+ */
 function startMain(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   const child = spawn(tsx, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -39,7 +42,7 @@ describe('the generic entry point', () => {
     const { child, stderr } = startMain({ [name]: value, PORT: name === 'PORT' ? value : '0' });
 
     // Act
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
 
     // Assess
     expect(code).toBe(1);
@@ -51,7 +54,7 @@ describe('the generic entry point', () => {
     const { child, stderr } = startMain({ PORT: '0', MCD_CONNECTOR_MODULES: '/nonexistent/plugin.mjs' });
 
     // Act
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
 
     // Assess
     expect(code).toBe(1);
@@ -76,7 +79,7 @@ describe('the generic entry point', () => {
     // Act
     child.kill('SIGTERM');
     const response = await inFlight;
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await once(child, 'close')) as [number];
 
     // Assess
     await expect(response.json()).resolves.toEqual({

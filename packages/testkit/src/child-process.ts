@@ -79,7 +79,10 @@ export function startProcess(
   });
 }
 
-/** An HttpCall sent with fetch, answered as an HttpAnswer. */
+/**
+ * An HttpCall sent with fetch, answered as an HttpAnswer. Each on a connection of its own: on a loaded machine an idle
+ * keep-alive connection can be closed by the server's keep-alive timer just as fetch reuses it (ECONNRESET).
+ */
 export async function fetchAnswer(
   baseUrl: string,
   call: HttpCall,
@@ -88,7 +91,7 @@ export async function fetchAnswer(
   const query = queryString(call.query);
   const response = await fetch(`${baseUrl}${call.path}${query ? `?${query}` : ''}`, {
     method: call.method,
-    headers: { ...call.headers, ...extraHeaders },
+    headers: { connection: 'close', ...call.headers, ...extraHeaders },
     body: call.body?.length ? call.body : undefined,
   });
   const headers: Record<string, string> = {};

@@ -92,7 +92,9 @@ describe('the Cloud Run bundle over HTTP', () => {
       },
       { 'x-cloud-trace-context': `${TRACE}/7;o=1` },
     );
-    // Assess
+    // Assess: the answer can come back before the log line has come through the child's stdout pipe: wait for it
+    // (the trace shows up in no other line; jest's timeout bounds a line that never comes).
+    while (!server.stdout().includes(`traces/${TRACE}`)) await new Promise((resolve) => setTimeout(resolve, 20));
     const lines = server
       .stdout()
       .trim()
