@@ -1,8 +1,11 @@
 /**
- * `pnpm bench`: runs every scripts/bench/*.bench.ts module (or those named on the command line) and prints each
- * figure as a ratio against its floor measured in the same run (SPEC §11). Never part of the test suite.
+ * `pnpm bench` (scripts/run-bench: on Node 22 unless ARTEMIS_NODE_MAJOR says otherwise): runs every
+ * scripts/bench/*.bench.ts module (or those named on the command line) and prints each figure as a ratio against
+ * its floor measured in the same run (SPEC §11), and the Node it ran on. Modules that export `optIn = true` run
+ * only when named. Never part of the test suite.
  */
 import { readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BenchFigure, type BenchModule, passes, ratioOf } from './bench/harness';
@@ -14,9 +17,18 @@ const files = (await readdir(benchDir))
   .filter((file) => wanted.length === 0 || wanted.some((name) => file.startsWith(name)))
   .sort();
 
+const runtime = `Node ${process.version} (${process.platform} ${process.arch}, ${availableParallelism()} CPUs)`;
+console.error(`pnpm bench on ${runtime}`);
 const figures: BenchFigure[] = [];
 for (const file of files) {
-  const module = (await import(pathToFileURL(join(benchDir, file)).href)) as { default: BenchModule };
+  const module = (await import(pathToFileURL(join(benchDir, file)).href)) as {
+    default: BenchModule;
+    optIn?: boolean;
+  };
+  if (module.optIn && wanted.length === 0) {
+    console.error(`skipping ${file} (run it by name: pnpm bench ${file.replace('.bench.ts', '')})`);
+    continue;
+  }
   console.error(`running ${file} …`);
   for (const figure of await module.default()) {
     figures.push(figure);
@@ -25,6 +37,7 @@ for (const file of files) {
 }
 
 const rows = figures.map((figure) => ({
+  node: process.version,
   figure: figure.name,
   subject: `${format(figure.subject)} ${figure.unit}`,
   floor: `${format(figure.floor)} ${figure.unit}`,
@@ -34,7 +47,7 @@ const rows = figures.map((figure) => ({
   note: figure.note ?? '',
 }));
 console.table(rows);
-console.log(`${figures.filter(passes).length} of ${figures.length} figures within their goals`);
+console.log(`${figures.filter(passes).length} of ${figures.length} figures within their goals, on ${runtime}`);
 
 function format(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(3);

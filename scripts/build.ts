@@ -73,7 +73,7 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     // 'module' first lets the AWS SDK tree-shake (S3: 575 → 418 KiB, perf-anchors §2.2).
@@ -86,6 +86,10 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     keepNames: true,
     legalComments: 'linked',
     external: [...(target.external ?? [])],
+    // CommonJS dependencies inside an ESM bundle still read __dirname and __filename (grpc-js and google-gax build
+    // proto paths from them when their module loads): give them the module's own, which Node 22 has on import.meta.
+    // Only free occurrences are replaced, so code that declares its own is left alone.
+    define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
     // CommonJS dependencies inside an ESM bundle still call require(); give them one.
     banner: {
       js: "import { createRequire as __artemisCreateRequire } from 'node:module'; const require = __artemisCreateRequire(import.meta.url);",

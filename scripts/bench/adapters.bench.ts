@@ -1,23 +1,11 @@
-/**
- * `pnpm bench adapters` (SPEC §11, perf-anchors G1-G6, G10): per runtime target, from the BUILT bundles,
- * - bundle size: the entry chunk, the static closure a health check loads, and the whole bundle (KiB);
- * - cold start: a new process until the first health answer, against a bare node process answering the same
- *   request (Lambda: a hello-world handler module called once; Azure: a hello-world `app.http` bundle called once;
- *   Cloud Run and generic: a bare node:http server returning the same JSON);
- * - resident memory after that first answer, against the same floors;
- * - warm per-invoke cost of health and a one-command operation through the adapter, against calling the core's
- *   `handle()` directly with the equivalent plain request and encoding its body (what any caller must do).
- */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, Agent as HttpAgent, request as httpRequest, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpRequest as AzureHttpRequest } from '@azure/functions';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { createAzureHandler } from '../../packages/azure/src/azure-handler';
 import { withCloudTrace } from '../../packages/cloudrun/src/traced-agent';
 import {
@@ -30,32 +18,34 @@ import {
 import { createLambdaHandler } from '../../packages/lambda/src/handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from '../../packages/lambda/src/payload-limit';
 import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bundle-closure';
-import { freePort } from '../../packages/testkit/src/child-process';
 import { buildTarget, targets } from '../build';
+import {
+  COLD_ENV,
+  type ColdKind,
+  coldStart,
+  coldStartInstructions,
+  type Floors,
+  HAS_CALLGRIND,
+  INSTRUCTIONS_NOTE,
+  interleaveColdStarts,
+  warmCompileCache,
+  writeFloors,
+} from './cold-start';
 import { type BenchFigure, type BenchModule, interleave, median, timePerCall } from './harness';
 
 const root = join(import.meta.dirname, '..', '..');
 const KIB = 1024;
-const MIB = 1024 * 1024;
-const COLD_ROUNDS = 15;
+const COLD_ROUNDS = 21;
 /*
  * Warm figures compare the fastest round of each side: on a shared machine interference only ever adds time, so
  * the minimum of interleaved rounds is the steadiest estimate of what the adapter itself costs (medians in the note).
  */
 const WARM_ROUNDS = 15;
 const FIXTURE_MODULE = join(root, 'packages/testkit/fixtures/fixture-connector.mjs');
-/** Cold starts run as deployed by default: no plugin module (the floors load none either). */
-const ENV = {
-  PATH: process.env.PATH,
-  MCD_STORAGE: 'FILESYSTEM',
-  MCD_LOG_LEVEL: 'info',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
 // A webpack-built CommonJS module whose named exports Node's ESM loader cannot see: load it with require.
 const { HttpRequest, InvocationContext } = createRequire(import.meta.url)(
   '@azure/functions',
 ) as typeof import('@azure/functions');
-const HEALTH_JSON = JSON.stringify({ platform: 'Generic', version: 'local', build: '0', env: {}, trace_id: '1' });
 
 export default (async () => {
   const dir = await mkdtemp(join(tmpdir(), 'artemis-bench-'));
@@ -63,14 +53,35 @@ export default (async () => {
     const metafiles: Record<string, Metafile> = {};
     for (const target of targets) metafiles[target.name] = await buildTarget(target, dir);
     const floors = await writeFloors(dir);
+    const caches = join(dir, 'compile-cache');
     const figures: BenchFigure[] = [];
     for (const target of ['lambda', 'cloudrun', 'azure', 'generic']) {
       figures.push(...(await sizeFigures(target, metafiles[target] as Metafile)));
     }
-    figures.push(...coldInvoke('lambda', join(dir, 'lambda/index.mjs'), floors.lambda, floors.runner));
-    figures.push(...coldInvoke('azure', join(dir, 'azure/index.mjs'), floors.azure, floors.runner));
-    figures.push(...(await coldServer('cloudrun', join(dir, 'cloudrun/index.mjs'), floors.server)));
-    figures.push(...(await coldServer('generic', join(dir, 'generic/index.mjs'), floors.server)));
+    const bundle = (target: string) => join(dir, target, 'index.mjs');
+    const server = 'bare node:http serving the same JSON';
+    figures.push(
+      ...(await coldFigures(
+        'lambda',
+        'lambda',
+        bundle('lambda'),
+        floors.lambda,
+        floors,
+        caches,
+        'hello-world handler bundle',
+      )),
+      ...(await coldFigures(
+        'azure',
+        'azure',
+        bundle('azure'),
+        floors.azure,
+        floors,
+        caches,
+        'hello-world app.http bundle',
+      )),
+      ...(await coldFigures('cloudrun', 'server', bundle('cloudrun'), floors.server, floors, caches, server)),
+      ...(await coldFigures('generic', 'server', bundle('generic'), floors.server, floors, caches, server)),
+    );
     figures.push(...(await warmFigures()));
     return figures;
   } finally {
@@ -114,195 +125,92 @@ async function sizeFigures(target: string, metafile: Metafile): Promise<BenchFig
   ];
 }
 
-// ---- floors --------------------------------------------------------------------------------------------------------
-
-interface Floors {
-  readonly runner: string;
-  readonly lambda: string;
-  readonly azure: string;
-  readonly server: string;
-}
-
-/** The bare processes each figure is compared with, written as files and bundled like ours. */
-async function writeFloors(dir: string): Promise<Floors> {
-  const floors = join(dir, 'floors');
-  await mkdir(floors, { recursive: true });
-  const runner = join(floors, 'invoke-runner.mjs');
-  // Imports a bundle, answers one health call as its platform would make it, prints the status and RSS.
-  await writeFile(
-    runner,
-    `const [bundle, kind] = process.argv.slice(2);
-const m = await import(bundle);
-let status;
-if (kind === 'lambda') {
-  const result = await m.handler({ version: '2.0', rawPath: '/api/v1/test/health', rawQueryString: 'trace_id=1',
-    headers: {}, requestContext: { http: { method: 'GET' } }, isBase64Encoded: false });
-  status = result.statusCode;
-} else {
-  const request = { method: 'GET', url: 'http://localhost/api/v1/test/health?trace_id=1', headers: [],
-    arrayBuffer: async () => new ArrayBuffer(0) };
-  const log = () => {};
-  const context = { invocationId: '1', functionName: 'artemis', log, trace: log, debug: log, info: log, warn: log, error: log };
-  status = (await m.handler(request, context)).status;
-}
-process.stdout.write(JSON.stringify({ status, rss: process.memoryUsage.rss() }));
-`,
-  );
-  const lambda = join(floors, 'hello-lambda.mjs');
-  await writeFile(
-    lambda,
-    `export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(HEALTH_JSON)}, isBase64Encoded: false });\n`,
-  );
-  const azureSource = join(floors, 'hello-azure.mjs');
-  await writeFile(
-    azureSource,
-    `import { app } from '@azure/functions';
-export const handler = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(${JSON.stringify(HEALTH_JSON)}) });
-app.http('hello', { route: '{*path}', authLevel: 'function', handler });
-`,
-  );
-  const azure = join(floors, 'hello-azure-bundle.mjs');
-  await build({
-    entryPoints: [azureSource],
-    outfile: azure,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    mainFields: ['module', 'main'],
-    external: ['@azure/functions-core'],
-    nodePaths: [join(root, 'node_modules')],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  const server = join(floors, 'bare-server.mjs');
-  await writeFile(
-    server,
-    `import { createServer } from 'node:http';
-const body = Buffer.from(${JSON.stringify(HEALTH_JSON)});
-const server = createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); });
-server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('listening on ' + server.address().port + '\\n'));
-process.once('SIGTERM', () => process.exit(0));
-`,
-  );
-  return { runner, lambda, azure, server };
-}
-
 // ---- cold start and memory -----------------------------------------------------------------------------------------
 
-interface ColdSample {
-  readonly ms: number;
-  readonly rssMiB: number;
-}
-
-function coldInvoke(target: string, bundle: string, floorBundle: string, runner: string): BenchFigure[] {
-  const kind = target === 'lambda' ? 'lambda' : 'azure';
-  const run = (path: string): ColdSample => {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [runner, path, kind], { env: ENV, encoding: 'utf8' });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const printed = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('{"status"'))) as {
-      status: number;
-      rss: number;
-    };
-    if (printed.status !== 200) throw new Error(`${path} answered ${printed.status}: ${result.stderr}`);
-    return { ms, rssMiB: printed.rss / MIB };
-  };
-  run(bundle);
-  run(floorBundle);
-  const floor: ColdSample[] = [];
-  const subject: ColdSample[] = [];
-  for (let i = 0; i < COLD_ROUNDS; i++) {
-    if (i % 2 === 0) {
-      floor.push(run(floorBundle));
-      subject.push(run(bundle));
-    } else {
-      subject.push(run(bundle));
-      floor.push(run(floorBundle));
-    }
-  }
-  return coldFigures(
-    target,
-    floor,
-    subject,
-    target === 'lambda' ? 'hello-world handler bundle' : 'hello-world app.http bundle',
-  );
-}
-
-async function coldServer(target: string, bundle: string, floorServer: string): Promise<BenchFigure[]> {
-  const run = async (path: string): Promise<ColdSample> => {
-    const port = await freePort();
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [path], {
-      env: { ...ENV, PORT: String(port), MCD_LISTEN_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      await waitForOutput(child, /listening on/);
-      const status = await get(port, '/api/v1/test/health?trace_id=1');
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (status !== 200) throw new Error(`${path} answered ${status}`);
-      return { ms, rssMiB: rssOf(child.pid as number) / MIB };
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
-  await run(bundle);
-  await run(floorServer);
-  const samples = { floor: [] as ColdSample[], subject: [] as ColdSample[] };
-  for (let i = 0; i < COLD_ROUNDS; i++) {
-    const order = i % 2 === 0 ? (['floor', 'subject'] as const) : (['subject', 'floor'] as const);
-    for (const which of order) samples[which].push(await run(which === 'floor' ? floorServer : bundle));
-  }
-  return coldFigures(target, samples.floor, samples.subject, 'bare node:http serving the same JSON');
-}
-
-function coldFigures(target: string, floor: ColdSample[], subject: ColdSample[], floorName: string): BenchFigure[] {
+/**
+ * Four interleaved variants: the bundle and its floor, each without a compile cache and with a warm one (the bundle's
+ * warmed by scripts/warm-compile-cache.mjs as its image is, the floor's by its own first run). Each figure compares
+ * the two sides under the same condition.
+ */
+async function coldFigures(
+  target: string,
+  kind: ColdKind,
+  bundle: string,
+  floor: string,
+  floors: Floors,
+  caches: string,
+  floorName: string,
+): Promise<BenchFigure[]> {
+  const node = process.execPath;
+  const bundleCache = join(caches, target);
+  const floorCache = join(caches, `${target}-floor`);
+  await warmCompileCache(node, kind, bundle, bundleCache);
+  const samples = await interleaveColdStarts(COLD_ROUNDS, {
+    floor: () => coldStart(node, kind, floor, floors),
+    subject: () => coldStart(node, kind, bundle, floors),
+    floorCached: () => coldStart(node, kind, floor, floors, floorCache),
+    subjectCached: () => coldStart(node, kind, bundle, floors, bundleCache),
+  });
+  const ms = (which: keyof typeof samples) => median(samples[which].map((sample) => sample.ms));
+  const rounds = `${COLD_ROUNDS} interleaved rounds, medians`;
   return [
     {
-      name: `${target} cold start to first health answer`,
-      subject: median(subject.map((s) => s.ms)),
-      floor: median(floor.map((s) => s.ms)),
+      name: `${target} cold start to first health answer, no cache`,
+      subject: ms('subject'),
+      floor: ms('floor'),
       unit: 'ms',
       direction: 'max',
-      goal: 1.5,
-      note: `floor: ${floorName}; ${COLD_ROUNDS} interleaved rounds, medians`,
+      goal: 1.25,
+      note: `floor: ${floorName}; ${rounds}`,
+    },
+    {
+      name: `${target} cold start to first health answer, cache warm`,
+      subject: ms('subjectCached'),
+      floor: ms('floorCached'),
+      unit: 'ms',
+      direction: 'max',
+      goal: 1.1,
+      note: `both with a warm NODE_COMPILE_CACHE; ${(ms('subjectCached') / ms('floor')).toFixed(2)}× the floor without one, ${(ms('subjectCached') / ms('subject')).toFixed(2)}× the bundle without one`,
     },
     {
       name: `${target} RSS after first health answer`,
-      subject: median(subject.map((s) => s.rssMiB)),
-      floor: median(floor.map((s) => s.rssMiB)),
+      subject: median(samples.subject.map((sample) => sample.rssMiB)),
+      floor: median(samples.floor.map((sample) => sample.rssMiB)),
       unit: 'MiB',
       direction: 'max',
       goal: 1.3,
-      note: `floor: ${floorName}`,
+      note: `floor: ${floorName}; no cache`,
     },
+    ...(HAS_CALLGRIND ? instructionFigures(target, kind, bundle, floor, floors, bundleCache, floorCache) : []),
   ];
 }
 
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  return kib * KIB;
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (pattern.test(out)) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready: ${out}`)));
+/** The same cold starts counted in instructions (callgrind): what the times above say, without the machine's load. */
+function instructionFigures(
+  target: string,
+  kind: ColdKind,
+  bundle: string,
+  floor: string,
+  floors: Floors,
+  bundleCache: string,
+  floorCache: string,
+): BenchFigure[] {
+  const node = process.execPath;
+  const count = (path: string, cache?: string) => coldStartInstructions(node, kind, path, floors, cache) / 1e6;
+  const figure = (name: string, subject: number, floorCount: number, goal: number): BenchFigure => ({
+    name: `${target} cold start instructions, ${name}`,
+    subject,
+    floor: floorCount,
+    unit: 'M instr',
+    direction: 'max',
+    goal,
+    note: INSTRUCTIONS_NOTE,
   });
+  return [
+    figure('no cache', count(bundle), count(floor), 1.25),
+    figure('cache warm', count(bundle, bundleCache), count(floor, floorCache), 1.1),
+    figure('cache warm vs the bundle without one', count(bundle, bundleCache), count(bundle), 1),
+  ];
 }
 
 function get(port: number, path: string, agent?: HttpAgent, headers: Record<string, string> = {}): Promise<number> {
@@ -346,7 +254,7 @@ const OPERATION = Buffer.from(
 );
 
 async function warmFigures(): Promise<BenchFigure[]> {
-  const config = loadConfig({ ...ENV, MCD_LOG_LEVEL: 'silent', MCD_CONNECTOR_MODULES: FIXTURE_MODULE } as Record<
+  const config = loadConfig({ ...COLD_ENV, MCD_LOG_LEVEL: 'silent', MCD_CONNECTOR_MODULES: FIXTURE_MODULE } as Record<
     string,
     string
   >);

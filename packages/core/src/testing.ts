@@ -28,6 +28,13 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
+/**
+ * Every test request on a connection of its own. fetch would reuse an idle keep-alive connection, and when a loaded
+ * machine leaves more than the server's keep-alive timeout (5 s) between two requests, the server's timer and the
+ * next request race for that connection: ECONNRESET, a failure of the machine's speed rather than of the agent.
+ */
+const FRESH_CONNECTION = { connection: 'close' };
+
 export async function startTestAgent(
   env: Record<string, string> = {},
   options: Omit<AgentOptions, 'config' | 'logger'> = {},
@@ -49,10 +56,10 @@ export async function startTestAgent(
     post: (path, body, headers = {}) =>
       fetch(`${url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { ...FRESH_CONNECTION, 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
       }),
-    get: (path) => fetch(`${url}${path}`),
+    get: (path) => fetch(`${url}${path}`, { headers: FRESH_CONNECTION }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

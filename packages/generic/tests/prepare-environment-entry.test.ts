@@ -13,7 +13,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
     const child = execFile(
       tsx,
       [main],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 240_000 },
       (error, _stdout, stderr) => resolve({ code: error ? (child.exitCode ?? 1) : 0, stderr }),
     );
   });

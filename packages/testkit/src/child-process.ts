@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './build-for-test';
 import { type HttpAnswer, type HttpCall, queryString } from './http-call';
 
+/**
+ * How long a started process may take to become ready before it is stopped and the start fails with what it printed:
+ * a hang, not a slow machine (tsx compiling an emulator at a load of 8 per core takes tens of seconds). Under jest's
+ * own timeout, so the process is stopped rather than left behind.
+ */
+const READY_TIMEOUT_MS = 240_000;
+
 /** A process a test started (in its own process group), with what it printed so far. */
 export interface StartedProcess {
   readonly child: ChildProcess;
@@ -71,7 +78,7 @@ export function startProcess(
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`${command} did not become ready in time.${printed()}`));
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? READY_TIMEOUT_MS);
     check = () => {
       const match = options.ready.exec(output.stdout) ?? options.ready.exec(output.stderr);
       if (!match) return;
@@ -116,7 +123,10 @@ export function runUntilExit(
   });
 }
 
-/** An HttpCall sent with fetch, answered as an HttpAnswer. */
+/**
+ * An HttpCall sent with fetch, answered as an HttpAnswer. Each on a connection of its own: on a loaded machine an idle
+ * keep-alive connection can be closed by the server's keep-alive timer just as fetch reuses it (ECONNRESET).
+ */
 export async function fetchAnswer(
   baseUrl: string,
   call: HttpCall,
@@ -125,7 +135,7 @@ export async function fetchAnswer(
   const query = queryString(call.query);
   const response = await fetch(`${baseUrl}${call.path}${query ? `?${query}` : ''}`, {
     method: call.method,
-    headers: { ...call.headers, ...extraHeaders },
+    headers: { connection: 'close', ...call.headers, ...extraHeaders },
     body: call.body?.length ? call.body : undefined,
   });
   const headers: Record<string, string> = {};

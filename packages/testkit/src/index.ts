@@ -63,7 +63,7 @@ export {
   startFakeTrino,
 } from './fakes/fake-trino';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
-export { selfSignedCertificate } from './fakes/self-signed-certificate';
+export { selfSignedCertificate, tlsRefusalMessage } from './fakes/self-signed-certificate';
 export * from './fixture-connector';
 export * from './http-call';
 export { lambdaContext } from './lambda-context';

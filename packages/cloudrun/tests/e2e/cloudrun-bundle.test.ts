@@ -114,7 +114,9 @@ describe('the Cloud Run bundle over HTTP', () => {
       },
       { 'x-cloud-trace-context': `${TRACE}/7;o=1` },
     );
-    // Assess
+    // Assess: the answer can come back before the log line has come through the child's stdout pipe: wait for it
+    // (the trace shows up in no other line; jest's timeout bounds a line that never comes).
+    while (!server.stdout().includes(`traces/${TRACE}`)) await new Promise((resolve) => setTimeout(resolve, 20));
     const lines = server
       .stdout()
       .trim()
@@ -136,18 +138,19 @@ describe('the Cloud Run bundle over HTTP', () => {
     const draining = await startBundle();
     const inFlight = fetchAnswer(draining.ready, {
       method: 'POST',
-      path: '/api/v1/agent/execute/fixture/sleep',
+      path: '/api/v1/agent/execute/fixture/drain',
       headers: { 'content-type': 'application/json' },
-      body: fixtureOperation([call('sleep', 1500)]),
+      body: fixtureOperation([call('untilSigterm')]),
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The operation is running (and will only answer once SIGTERM has arrived).
+    while (!draining.stderr().includes('fixture: waiting for SIGTERM')) await new Promise((r) => setTimeout(r, 20));
     // Act
     const exitCode = draining.stop();
     // Assess
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body.toString('utf8'))).toEqual({
-      __mcd_result__: 'slept 1500',
+      __mcd_result__: 'answered after SIGTERM',
       __mcd_trace_id__: 'trace-1',
     });
     await expect(exitCode).resolves.toBe(0);

@@ -17,7 +17,7 @@ const flavours = [
 let pglite: PgliteServer;
 beforeAll(async () => {
   pglite = await startPgliteServer();
-}, 60_000);
+});
 afterAll(() => pglite.stop());
 
 describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, extraArgs }) => {
@@ -384,8 +384,8 @@ describe('postgres operation timeout', () => {
       sqlOperation(creds, queryCommands('SELECT pg_sleep(3)')),
     );
     const body = await response.json();
-    // The cancel is sent beside the answer, not before it: give it a moment to arrive.
-    for (let i = 0; i < 50 && recorder.cancelRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // The cancel is sent beside the answer, not before it: wait for it (jest's timeout bounds a cancel that never comes).
+    while (recorder.cancelRequests.length === 0) await new Promise((r) => setTimeout(r, 20));
     await agent.close();
     await recorder.close();
 
@@ -434,5 +434,5 @@ describe('postgres fetchmany over 1 000 000 rows', () => {
     // (1 000 000 rows of an int and a 32-character string: over 100 MB as JavaScript arrays).
     expect(body).toEqual({ __mcd_result__: 1_000_000, __mcd_trace_id__: 'trace-sql' });
     expect(peak - baseline).toBeLessThan(32 * 1024 * 1024);
-  }, 120_000);
+  }, 900_000);
 });

@@ -103,7 +103,8 @@ async function waitUntilReady(port: number, exited: Promise<unknown>): Promise<v
   void exited.then(() => {
     gone = true;
   });
-  for (let attempt = 0; attempt < 150; attempt++) {
+  // A bound for a server that never comes up (it is then killed), not for a slow one: ~200 s, under jest's timeout.
+  for (let attempt = 0; attempt < 1000; attempt++) {
     if (gone) throw new Error('mariadbd exited during start-up');
     try {
       const connection = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
@@ -113,5 +114,5 @@ async function waitUntilReady(port: number, exited: Promise<unknown>): Promise<v
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw new Error('mariadbd did not accept connections within 30 s');
+  throw new Error('mariadbd did not accept connections after 1000 attempts');
 }

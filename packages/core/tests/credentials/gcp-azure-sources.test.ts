@@ -7,7 +7,7 @@ import {
   startFakeGcpSecretManager,
   startFakeKeyVault,
 } from '@artemis/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ECHO_PATH, echoConnectors, echoRequest } from '../support/echo-connector';
 import { expectFreeOfSecrets } from '../support/secret-leaks';
 import { startTestAgent, type TestAgent } from '../support/test-agent';
@@ -134,9 +134,13 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
   });
 
   describe('gcp_secret_manager throttling past the retry budget', () => {
-    it('is a clear error naming the quota', async () => {
-      // Prepare: the library's own retry settings, shortened. Production keeps the published ones: RESOURCE_EXHAUSTED
-      // is retried from 2 s with doubling delays for at most the method's 60 s timeout.
+    it('is a clear error naming the quota, after the attempts the budget allows', async () => {
+      // Prepare: the library's own retry settings with a 600 s budget (production: RESOURCE_EXHAUSTED is retried
+      // from 2 s with doubling delays for at most the method's 60 s). The library reads the time from `Date`, so
+      // the test owns that clock: each throttled answer moves it 210 s on, and the budget is spent after exactly
+      // three attempts however slow the machine is. Only `Date` is faked: the library's short retry delays and its
+      // per-attempt timeouts (the budget's remainder: never under 180 s) run on real timers.
+      const BUDGET_MS = 600_000;
       const fastRetries = {
         interfaces: {
           'google.cloud.secretmanager.v1.SecretManagerService': {
@@ -145,16 +149,15 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
                 initial_retry_delay_millis: 5,
                 retry_delay_multiplier: 1,
                 max_retry_delay_millis: 5,
-                initial_rpc_timeout_millis: 2000,
+                initial_rpc_timeout_millis: BUDGET_MS,
                 rpc_timeout_multiplier: 1,
-                max_rpc_timeout_millis: 2000,
-                total_timeout_millis: 1500,
+                max_rpc_timeout_millis: BUDGET_MS,
+                total_timeout_millis: BUDGET_MS,
               },
             },
             methods: {
               AccessSecretVersion: {
-                // Long enough for several throttled answers even on a loaded machine.
-                timeout_millis: 2000,
+                timeout_millis: BUDGET_MS,
                 retry_codes_name: 'resource_exhausted_unavailable',
                 retry_params_name: 'fast',
               },
@@ -169,7 +172,24 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
           selfHostedCredentials: { gcp: { ...fakeGcpClients(gcp), clientConfig: fastRetries } },
         },
       );
+      jest.useFakeTimers({
+        now: Date.now(),
+        // Every clock API but `Date`.
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
       gcp.throttle.remaining = 1_000;
+      gcp.throttle.onThrottled = () => jest.setSystemTime(Date.now() + 210_000);
 
       try {
         // Act
@@ -182,11 +202,13 @@ describe('GCP Secret Manager and Azure Key Vault through the execute route, real
         expect(response.status).toBe(400);
         const body = (await response.json()) as Record<string, unknown>;
         expect(body.__mcd_error__).toMatch(
-          /^Failed to read self-hosted credentials: Failed to fetch credentials from GCP Secret Manager: Total timeout of API google.cloud.secretmanager.v1.SecretManagerService exceeded 2000 milliseconds retrying error Error: Quota exceeded for quota metric Access requests/,
+          /^Failed to read self-hosted credentials: Failed to fetch credentials from GCP Secret Manager: Total timeout of API google.cloud.secretmanager.v1.SecretManagerService exceeded 600000 milliseconds retrying error Error: Quota exceeded for quota metric Access requests/,
         );
-        expect(gcp.calls.length).toBeGreaterThan(1);
+        expect(gcp.calls).toHaveLength(3);
       } finally {
+        jest.useRealTimers();
         gcp.throttle.remaining = 0;
+        gcp.throttle.onThrottled = undefined;
         await throttled.close();
       }
     });

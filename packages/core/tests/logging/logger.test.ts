@@ -24,14 +24,23 @@ describe('createLogger', () => {
   it('keeps each concurrent request’s context apart across awaits', async () => {
     // Prepare
     const { records, logger } = capture();
-    const request = (trace: string, delay: number) =>
+    // The first request waits for the second to finish, so their awaits interleave in a known order.
+    let fastDone: () => void = () => {};
+    const fastFinished = new Promise<void>((resolve) => {
+      fastDone = resolve;
+    });
+    const request = (trace: string, waitFor: Promise<void>, then: () => void) =>
       runWithLogContext({ mcd_trace_id: trace }, async () => {
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await waitFor;
         logger.info(`done ${trace}`);
+        then();
       });
 
     // Act
-    await Promise.all([request('slow', 30), request('fast', 5)]);
+    await Promise.all([
+      request('slow', fastFinished, () => {}),
+      request('fast', new Promise((resolve) => setImmediate(resolve)), () => fastDone()),
+    ]);
 
     // Assess
     expect(records.map((record) => [record.msg, record.mcd_trace_id])).toEqual([

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { execute, SAMPLE_PLUGIN, startTestAgent, type TestAgent } from '../support/test-agent';
 
 /** The sample plugin counts the clients it creates and closes; each test looks at the change it caused. */
-const { stats } = (await import(SAMPLE_PLUGIN)) as { stats: { created: number; closed: number; creating: number } };
+const { stats, isHeld, release } = (await import(SAMPLE_PLUGIN)) as {
+  stats: { created: number; closed: number; creating: number };
+  isHeld: (name: string) => boolean;
+  release: (name: string) => void;
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -167,15 +171,16 @@ describe('client registry (SPEC §5)', () => {
     const changes = delta();
 
     // Act
-    const slow = call(a, { host: 'busy' }, [{ method: 'slow', args: [400] }]);
-    while (changes().created < 1) await sleep(10); // "busy" holds its client
+    const busy = call(a, { host: 'busy' }, [{ method: 'held', args: ['busy'] }]);
+    while (!isHeld('busy')) await sleep(10); // "busy" runs, holding its client until released
     await call(a, { host: 'other' }); // evicts "busy" while its request runs
     const whileBusy = changes();
-    const slowResponse = await slow;
+    release('busy');
+    const busyResponse = await busy;
 
     // Assess
     expect(whileBusy).toMatchObject({ created: 2, closed: 0 });
-    expect(slowResponse.body.__mcd_result__).toBe('finished');
+    expect(busyResponse.body.__mcd_result__).toBe('released');
     expect(changes()).toMatchObject({ created: 2, closed: 1 });
   });
 

@@ -10,14 +10,15 @@ export interface FakeGcpSecretManager extends LocalHttpServer {
   /** Full version name → payload text. */
   readonly versions: Map<string, string>;
   readonly denied: Set<string>;
-  readonly throttle: { remaining: number };
+  /** The next `remaining` accesses answer 429 RESOURCE_EXHAUSTED; `onThrottled` runs before each such answer. */
+  readonly throttle: { remaining: number; onThrottled?: () => void };
   readonly calls: { readonly path: string; readonly authorization: string }[];
 }
 
 export async function startFakeGcpSecretManager(): Promise<FakeGcpSecretManager> {
   const versions = new Map<string, string>();
   const denied = new Set<string>();
-  const throttle = { remaining: 0 };
+  const throttle: FakeGcpSecretManager['throttle'] = { remaining: 0 };
   const calls: { path: string; authorization: string }[] = [];
   const server = await startLocalHttpServer((request, _body, response) => {
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
@@ -26,6 +27,7 @@ export async function startFakeGcpSecretManager(): Promise<FakeGcpSecretManager>
     if (request.method !== 'GET' || !name) return googleError(response, 404, 'NOT_FOUND', `No route ${path}`);
     if (throttle.remaining > 0) {
       throttle.remaining -= 1;
+      throttle.onThrottled?.();
       return googleError(response, 429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric Access requests');
     }
     if (denied.has(name)) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 
 /**
  * A throw-away self-signed certificate, made with the system's openssl for TLS fakes. It names 127.0.0.1 and
@@ -40,4 +41,19 @@ export function selfSignedCertificate(names: readonly string[] = ['IP:127.0.0.1'
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The message Node itself gives when it refuses the certificate of the TLS server on 127.0.0.1:`port` (a handshake
+ * only: no request reaches the server). Its wording changes between Node releases (24 adds a hint to 22's
+ * "self-signed certificate"), so tests compare with it rather than with a copy of one release's words.
+ */
+export function tlsRefusalMessage(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost' }, () => {
+      socket.destroy();
+      reject(new Error(`the certificate on port ${port} was accepted`));
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
 }
