@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { describeIssue } from '../errors/zod-issue';
 import { redactText, SECRET_NAME } from '../logging/redact';
@@ -68,6 +68,19 @@ export interface AgentConfig {
   readonly credentialsEnvVars: readonly string[] | undefined;
   readonly version: string;
   readonly build: string;
+  /**
+   * Who this agent is to a backup orchestrator (health's `agent_registration`, fragment-set manifests): its id and
+   * scope, and the software version block beside `version` (product number by default) and `build` (the revision).
+   */
+  readonly agent: {
+    readonly id: string;
+    readonly scope: string | undefined;
+    readonly productName: string;
+    readonly productNumber: string;
+    readonly productionDate: string | undefined;
+    readonly description: string;
+    readonly type: string;
+  };
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
   readonly gcpProjectId: string | undefined;
   /** Async operations (SPEC §8, packages/core/src/async). */
@@ -121,6 +134,24 @@ const cidrList = z.pipe(
     .check(
       z.refine((items) => items.every(isCidr), 'expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8'),
     ),
+);
+
+/** Agent ids and scopes: what an orchestrator can use as an identifier, e.g. `billing-db-0`. */
+const agentName = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+      'expected 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
+  );
+
+const isoDate = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+  z.refine(
+    (value) => new Date(Date.parse(`${value}T00:00:00Z`) || 0).toISOString().startsWith(value),
+    'expected a real date',
+  ),
 );
 
 /** Azure queue names: 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit. */
@@ -206,6 +237,17 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     credentialsEnvVars: read('MCD_CREDENTIALS_ENV_VARS', variableNames),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
+    agent: {
+      // The deployment's own name is stable across its instances (a pod's hostname names the pod, as the seed's
+      // guide recommends); a Lambda, Cloud Run or Azure instance's hostname would change with every instance.
+      id: read('MCD_AGENT_ID', agentName, defaultAgentId(env)),
+      scope: read('MCD_AGENT_SCOPE', agentName),
+      productName: read('MCD_AGENT_PRODUCT_NAME', text, 'Artemis'),
+      productNumber: read('MCD_AGENT_PRODUCT_NUMBER', text, env.MCD_AGENT_VERSION || 'local'),
+      productionDate: read('MCD_AGENT_PRODUCTION_DATE', isoDate),
+      description: read('MCD_AGENT_DESCRIPTION', text, 'Artemis data-collection agent'),
+      type: read('MCD_AGENT_TYPE', text, 'DataCollectionAgent'),
+    },
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
     async: {
       timeoutSeconds: read('MCD_ASYNC_TIMEOUT_SECONDS', positiveInt, 885),
@@ -220,6 +262,16 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** The runtime's name for this deployment, else the host's name (a container's or pod's), cut to a valid id. */
+function defaultAgentId(env: Env): string {
+  const name = env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || env.WEBSITE_SITE_NAME || hostname();
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
+  return cleaned || 'artemis';
 }
 
 /** `MCD_STORAGE_PREFIX`: unset → "mcd"; "" or "/" → no prefix (apollo-inventory §6.1). */
