@@ -9,9 +9,10 @@ import { SIDECAR_SUFFIX, TEMP_FILE_SUFFIX } from './storage-keys';
 /*
  * FILESYSTEM objects are plain files (pre-signed URLs and operators read them as they are), so what the object stores
  * keep with an object — content type, user metadata, the SHA-256 — lives in a sidecar beside it, `<name>.artemis-meta`
- * (a reserved suffix: never a key, never listed). A sidecar names the file version it describes (inode, size and
- * modification time in nanoseconds), so a sidecar never lends its SHA-256 to other bytes: during an overwrite, or for a
- * file replaced behind the agent's back, the object simply reads as one with no recorded metadata.
+ * (a reserved suffix: never a key, never listed). A sidecar names the file it describes (inode and birth time): every
+ * write of the agent creates a new file and renames it into place, so a sidecar never lends its metadata to another
+ * write's bytes (during an overwrite, or for a file replaced behind the agent's back, the object reads as one with no
+ * recorded metadata), while bytes changed *inside* the file it describes — corruption — are caught by `verify=true`.
  *
  * Both files are written to temp names and renamed into place, the sidecar first: once the new bytes are visible
  * under the key, their sidecar already is.
@@ -37,9 +38,12 @@ export interface SidecarView {
   readonly metadata: Record<string, string>;
 }
 
-/** The identity of one version of a file: a rename keeps it, any rewrite or replacement changes it. */
+/**
+ * The identity of a file: a rename keeps it, a replacement changes it, a change of its bytes in place does not (that
+ * is what verification is for). Birth time is 0 where the filesystem has none; the inode still tells files apart.
+ */
 export function fileVersion(stats: BigIntStats): string {
-  return `${stats.ino}-${stats.size}-${stats.mtimeNs}`;
+  return `${stats.ino}-${stats.birthtimeNs}`;
 }
 
 export function sidecarName(name: string): string {

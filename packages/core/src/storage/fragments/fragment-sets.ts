@@ -109,6 +109,9 @@ export class FragmentSets {
    * size recorded, and only if the set has none yet (`writeIfAbsent`): a complete set is never rewritten.
    */
   async complete(set: string, softwareVersion?: SoftwareVersion, custom: unknown = null): Promise<FragmentManifest> {
+    // Asked first too, for services without conditional writes (s3rver ignores If-None-Match): there, two completions
+    // at the same instant could both write; S3, GCS, Azure and FILESYSTEM refuse the second atomically below.
+    if (await this.#isComplete(set)) throw alreadyComplete(set);
     const objects = await this.#listAll(fragmentsPrefix(set));
     const latest = latestWrites(set, objects);
     if (latest.size === 0) throw new OperationError(`Fragment set ${set} has no fragments to complete it with`);
@@ -142,7 +145,7 @@ export class FragmentSets {
     const created = await this.#storage.writeIfAbsent(manifestKey(set), JSON.stringify(manifest), {
       contentType: JSON_TYPE,
     });
-    if (!created) throw new FragmentSetCompleteError(`Fragment set ${set} is already complete`);
+    if (!created) throw alreadyComplete(set);
     // Superseded writes, and bytes of writes that never got their record (an interrupted write), are not the backup.
     const kept = new Set(fragments.flatMap((entry) => [entry.key, recordKeyOf(set, entry.key)]));
     await this.#deleteAll(objects.map((object) => object.key).filter((key) => !kept.has(key)));
@@ -293,6 +296,10 @@ function latestWrites(set: string, objects: readonly StoredObject[]): Map<string
     if (current === undefined || parsed.writeId > current) latest.set(parsed.fragmentId, parsed.writeId);
   }
   return latest;
+}
+
+function alreadyComplete(set: string): FragmentSetCompleteError {
+  return new FragmentSetCompleteError(`Fragment set ${set} is already complete`);
 }
 
 function recordKeyOf(set: string, key: string): string {
