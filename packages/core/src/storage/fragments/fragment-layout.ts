@@ -20,7 +20,6 @@ const DATA_SUFFIX = '.data';
 const RECORD_SUFFIX = '.json';
 
 const setNameSchema = z.string().check(
-  z.minLength(1, 'must not be empty'),
   z.maxLength(512, 'at most 512 characters'),
   z.refine(
     (name) =>
