@@ -38,15 +38,23 @@ export {
 } from './network/guarded-http';
 export { type Destination, NetworkGuard, pinnedLookup } from './network/network-guard';
 export * from './runtime';
+export { FragmentSetCompleteError, FragmentSizeMismatchError } from './storage/fragments/fragment-errors';
+export type { FragmentEntry, FragmentManifest } from './storage/fragments/fragment-manifest';
+export { FragmentSets, type FragmentWrite } from './storage/fragments/fragment-sets';
 export {
   type FullStorageBackend,
   isFullStorageBackend,
   type ListOptions,
   type ListPage,
+  type ObjectInfo,
   type StorageBackend,
   type StoredObject,
+  type WriteOptions,
+  type WrittenObject,
 } from './storage/storage-backend';
 export {
+  ChecksumMismatchError,
+  ChecksumUnavailableError,
   InvalidStorageKeyError,
   LocalPathForbiddenError,
   StorageConfigurationError,

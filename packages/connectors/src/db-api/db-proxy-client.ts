@@ -1,7 +1,8 @@
-import { AgentError, type ProxyClient } from '@artemis/core';
+import { AgentError, type ConnectorContext, type ProxyClient } from '@artemis/core';
 import { DbApiConnection } from './db-api-connection';
 import { DbSession } from './db-session';
 import { currentOperationScope } from './operation-scope';
+import { QueryExporter } from './query-export';
 import type { SqlDriver } from './sql-driver';
 
 /** How a driver's errors are reported: `__mcd_error_type__` and `__mcd_error_attrs__` (SPEC §4). */
@@ -11,8 +12,12 @@ export interface SqlErrorMapping {
 }
 
 /** A SQL connector's proxy client: the DB-API connection as `wrappedClient`, the driver's error mapping. */
-export function createSqlProxyClient(driver: SqlDriver, errors: SqlErrorMapping): ProxyClient {
-  const session = new DbSession(driver);
+export function createSqlProxyClient(
+  driver: SqlDriver,
+  errors: SqlErrorMapping,
+  context?: ConnectorContext,
+): ProxyClient {
+  const session = new DbSession(driver, context ? new QueryExporter(context) : undefined);
   return {
     wrappedClient: new DbApiConnection(session),
     // The operation succeeded: its cursors die with its context, so close the server-side cursors they left open.

@@ -1,5 +1,6 @@
 import { InterfaceError } from './db-api-errors';
 import type { PlaceholderStyle } from './placeholders';
+import type { QueryExporter } from './query-export';
 import type { ResultStream, Row, SqlDriver } from './sql-driver';
 
 /** A result set still open on the server, and what to do with it when its connection is needed or released. */
@@ -25,9 +26,12 @@ export class DbSession {
   readonly #open = new Set<OpenResult>();
   readonly #running = new Map<object, number>();
   #closed = false;
+  /** Writes query results to the agent's storage (`export_to_storage`); absent where no agent context exists. */
+  readonly exporter: QueryExporter | undefined;
 
-  constructor(driver: SqlDriver) {
+  constructor(driver: SqlDriver, exporter?: QueryExporter) {
     this.#driver = driver;
+    this.exporter = exporter;
   }
 
   get placeholderStyle(): PlaceholderStyle {

@@ -12,5 +12,5 @@ export async function createMysqlClient(credentials: Credentials, context: Conne
     tempFolder: context.config.tempFolder,
   });
   const driver = await connectMysql(resolved, context.logger);
-  return createSqlProxyClient(driver, mysqlErrors);
+  return createSqlProxyClient(driver, mysqlErrors, context);
 }

@@ -17,5 +17,5 @@ export async function createPostgresClient(
     tempFolder: context.config.tempFolder,
   });
   const driver = await connectPostgres(resolved, context.logger);
-  return createSqlProxyClient(driver, postgresErrors);
+  return createSqlProxyClient(driver, postgresErrors, context);
 }

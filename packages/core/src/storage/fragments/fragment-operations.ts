@@ -47,6 +47,7 @@ export function fragmentOperations(storage: FullStorageBackend, config: AgentCon
         customMetadataFilePath: unknown,
         contentType: unknown,
       ) => {
+        // Checked before any file is opened (FragmentSets checks them again: it is also used on its own).
         const name = setNameOf(set);
         const id = fragmentIdOf(fragmentId);
         const options = {

@@ -11,12 +11,14 @@ import { readVerified } from '../verified-read';
 import { FragmentSetCompleteError, FragmentSizeMismatchError } from './fragment-errors';
 import {
   dataKey,
+  fragmentIdOf,
   fragmentsPrefix,
   isFragmentsFolder,
   MANIFEST_FILE,
   manifestKey,
   parseFragmentKey,
   recordKey,
+  setNameOf,
 } from './fragment-layout';
 import {
   type FragmentEntry,
@@ -36,8 +38,8 @@ export interface FragmentWrite {
   readonly sizeInBytes?: number | undefined;
   readonly customMetadata?: unknown;
   readonly contentType?: string | undefined;
-  /** Rows in the fragment (query exports). */
-  readonly rows?: number | undefined;
+  /** Rows in the fragment (query exports); a function is asked once the bytes are stored (a count made while streaming). */
+  readonly rows?: number | (() => number) | undefined;
 }
 
 export interface FragmentSetSummary {
@@ -68,11 +70,13 @@ export class FragmentSets {
    * replaced: the older writes are removed once the new one is recorded, so the set always holds a whole one.
    */
   async writeFragment(
-    set: string,
-    fragmentId: string,
+    setName: string,
+    fragmentIdName: string,
     data: Buffer | string | Readable,
     options: FragmentWrite = {},
   ): Promise<FragmentEntry> {
+    const set = setNameOf(setName);
+    const fragmentId = fragmentIdOf(fragmentIdName);
     await this.#assertOpen(set);
     const writeId = newRequestId(this.#now());
     const key = dataKey(set, fragmentId, writeId);
@@ -84,7 +88,7 @@ export class FragmentSets {
       sha256: written.sha256,
       key,
       custom_metadata: options.customMetadata ?? null,
-      ...(options.rows === undefined ? {} : { rows: options.rows }),
+      ...(options.rows === undefined ? {} : { rows: typeof options.rows === 'number' ? options.rows : options.rows() }),
       written: new Date(this.#now()).toISOString(),
     };
     if (options.sizeInBytes !== undefined && options.sizeInBytes !== written.size) {
@@ -108,7 +112,12 @@ export class FragmentSets {
    * Writes the manifest from the latest write of every fragment, after checking each one's bytes are stored at the
    * size recorded, and only if the set has none yet (`writeIfAbsent`): a complete set is never rewritten.
    */
-  async complete(set: string, softwareVersion?: SoftwareVersion, custom: unknown = null): Promise<FragmentManifest> {
+  async complete(
+    setName: string,
+    softwareVersion?: SoftwareVersion,
+    custom: unknown = null,
+  ): Promise<FragmentManifest> {
+    const set = setNameOf(setName);
     // Asked first too, for services without conditional writes (s3rver ignores If-None-Match): there, two completions
     // at the same instant could both write; S3, GCS, Azure and FILESYSTEM refuse the second atomically below.
     if (await this.#isComplete(set)) throw alreadyComplete(set);
@@ -153,7 +162,8 @@ export class FragmentSets {
   }
 
   /** The manifest of a complete set, read verified against the SHA-256 stored with it. */
-  async readManifest(set: string): Promise<FragmentManifest> {
+  async readManifest(setName: string): Promise<FragmentManifest> {
+    const set = setNameOf(setName);
     try {
       return validateArgument(
         manifestSchema,
@@ -171,7 +181,9 @@ export class FragmentSets {
   }
 
   /** One fragment of a complete set, verified against the size and SHA-256 its manifest records. */
-  async download(set: string, fragmentId: string): Promise<Buffer | Readable> {
+  async download(setName: string, fragmentIdName: string): Promise<Buffer | Readable> {
+    const set = setNameOf(setName);
+    const fragmentId = fragmentIdOf(fragmentIdName);
     const manifest = await this.readManifest(set);
     const entry = manifest.fragments.find((fragment) => fragment.fragment_id === fragmentId);
     if (!entry) throw new StorageNotFoundError(`Fragment set ${set} has no fragment ${fragmentId}`);
@@ -206,7 +218,8 @@ export class FragmentSets {
    * Deletes a set, complete or not: its manifest first (from then on it is no longer a backup), then every fragment
    * object. Sets nested under its name are left alone. NotFound when there was nothing to delete.
    */
-  async delete(set: string): Promise<{ deleted_objects: number }> {
+  async delete(setName: string): Promise<{ deleted_objects: number }> {
+    const set = setNameOf(setName);
     let deleted = 0;
     try {
       await this.#storage.delete(manifestKey(set));
