@@ -5,7 +5,8 @@
 #   docker build --target cloudrun -t artemis-cloudrun ...
 #   docker build --target azure    -t artemis-azure    ...
 #   docker build --target generic  -t artemis          ...
-# MCD_AGENT_VERSION and MCD_AGENT_BUILD become environment variables that the health route reports. Images run
+# MCD_AGENT_VERSION, MCD_AGENT_BUILD and MCD_AGENT_PRODUCTION_DATE (`--build-arg MCD_AGENT_PRODUCTION_DATE=$(date -u +%F)`)
+# become environment variables that the health route reports, also as its agent_registration block. Images run
 # Node 22 (Node 20 is past end of life, and the AWS SDK v3 is dropping it); each holds only its dist/<target>
 # folder: the bundles carry their dependencies, so no node_modules is installed in any runtime image.
 
@@ -33,8 +34,10 @@ RUN node_modules/.bin/tsx scripts/build.ts lambda cloudrun azure generic \
 FROM public.ecr.aws/lambda/nodejs:${NODE_VERSION} AS lambda
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 COPY --from=build /src/dist/lambda/ ${LAMBDA_TASK_ROOT}/
 CMD ["index.handler"]
 
@@ -42,11 +45,13 @@ CMD ["index.handler"]
 FROM node:${NODE_VERSION}-slim AS cloudrun
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV NODE_ENV=production \
     PORT=8080 \
     MCD_LISTEN_HOST=0.0.0.0 \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/cloudrun/ ./
 USER node
@@ -59,22 +64,26 @@ CMD ["node", "index.mjs"]
 FROM mcr.microsoft.com/azure-functions/node:4-node${NODE_VERSION} AS azure
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 COPY --from=build /src/dist/azure/ /home/site/wwwroot/
 
 # ---- generic: the plain local server, for any container platform --------------------------------------------------
 FROM node:${NODE_VERSION}-slim AS generic
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV NODE_ENV=production \
     PORT=8081 \
     MCD_LISTEN_HOST=0.0.0.0 \
     MCD_STORAGE_PATH=/app/.artemis/storage \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/generic/ ./
 # The FILESYSTEM storage (the generic default) writes here; mount a volume to keep it.
