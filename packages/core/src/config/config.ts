@@ -136,8 +136,11 @@ const cidrList = z.pipe(
     ),
 );
 
-/** Agent ids and scopes: what an orchestrator can use as an identifier, e.g. `billing-db-0`. */
-const agentName = z
+/**
+ * Agent ids and scopes, and fragment ids: what an orchestrator can use as an identifier, e.g. `billing-db-0`, and what
+ * is safe as one segment of a storage key.
+ */
+export const identifierName = z
   .string()
   .check(
     z.regex(
@@ -240,8 +243,8 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     agent: {
       // The deployment's own name is stable across its instances (a pod's hostname names the pod, as the seed's
       // guide recommends); a Lambda, Cloud Run or Azure instance's hostname would change with every instance.
-      id: read('MCD_AGENT_ID', agentName, defaultAgentId(env)),
-      scope: read('MCD_AGENT_SCOPE', agentName),
+      id: read('MCD_AGENT_ID', identifierName, defaultAgentId(env)),
+      scope: read('MCD_AGENT_SCOPE', identifierName),
       productName: read('MCD_AGENT_PRODUCT_NAME', text, 'Artemis'),
       productNumber: read('MCD_AGENT_PRODUCT_NUMBER', text, env.MCD_AGENT_VERSION || 'local'),
       productionDate: read('MCD_AGENT_PRODUCTION_DATE', isoDate),

@@ -3,7 +3,7 @@ import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } f
 import { AgentError, OperationError } from '../errors/agent-errors';
 import { uploadBlocks } from './azure-block-upload';
 import { bytesOf, md5Of, readStart, sha256Hex } from './object-digest';
-import { DEFAULT_CONTENT_TYPE, splitMetadata, storedMetadata } from './object-metadata';
+import { DEFAULT_CONTENT_TYPE, objectInfo, storedMetadata } from './object-metadata';
 import {
   DEFAULT_BATCH_SIZE,
   type FullStorageBackend,
@@ -238,17 +238,14 @@ interface BlobHead {
 }
 
 function infoOf(key: string, head: BlobHead): ObjectInfo {
-  const { metadata, sha256 } = splitMetadata(head.metadata);
-  return {
-    key,
-    size: head.contentLength ?? 0,
-    etag: head.etag ?? '',
-    lastModified: new Date(head.lastModified?.getTime() ?? 0),
-    contentType: head.contentType ?? DEFAULT_CONTENT_TYPE,
-    metadata,
-    sha256,
-    version: head.etag ?? '',
-  };
+  return objectInfo(key, {
+    size: head.contentLength,
+    etag: head.etag,
+    lastModified: head.lastModified,
+    contentType: head.contentType,
+    metadata: head.metadata,
+    version: head.etag,
+  });
 }
 
 interface BlobItemLike {

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
 import { AgentError, OperationError } from '../errors/agent-errors';
 import { bytesOf, DigestStream, readStart, sha256Hex } from './object-digest';
-import { DEFAULT_CONTENT_TYPE, SHA256_METADATA_KEY, splitMetadata, storedMetadata } from './object-metadata';
+import { DEFAULT_CONTENT_TYPE, objectInfo, SHA256_METADATA_KEY, storedMetadata } from './object-metadata';
 import {
   DEFAULT_BATCH_SIZE,
   type FullStorageBackend,
@@ -256,17 +256,14 @@ function fileMetadata(options: WriteOptions | undefined, sha256: string) {
 }
 
 function infoOf(key: string, metadata: FileMetadata): ObjectInfo {
-  const split = splitMetadata(stringEntries(metadata.metadata));
-  return {
-    key,
+  return objectInfo(key, {
     size: Number(metadata.size ?? 0),
-    etag: metadata.etag ?? '',
-    lastModified: new Date(metadata.updated ?? 0),
-    contentType: metadata.contentType ?? DEFAULT_CONTENT_TYPE,
-    metadata: split.metadata,
-    sha256: split.sha256,
-    version: String(metadata.generation ?? ''),
-  };
+    etag: metadata.etag,
+    lastModified: metadata.updated,
+    contentType: metadata.contentType,
+    metadata: stringEntries(metadata.metadata),
+    version: metadata.generation === undefined ? undefined : String(metadata.generation),
+  });
 }
 
 /** GCS custom metadata values may be null (a deleted entry) or numbers; only strings are metadata here. */

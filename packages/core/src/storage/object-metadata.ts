@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { OperationError } from '../errors/agent-errors';
 import { validateArgument } from '../http/validation';
-import type { WriteOptions } from './storage-backend';
+import type { ObjectInfo, WriteOptions } from './storage-backend';
 
 /*
  * User metadata and content type of an object (`write` / `upload_file` with `metadata` and `content_type`), checked
@@ -71,7 +71,7 @@ export function storedMetadata(options: WriteOptions | undefined, sha256: string
 }
 
 /** A stored metadata map split into the user's entries and the recorded SHA-256 (checked to be one). */
-export function splitMetadata(stored: Readonly<Record<string, string | undefined>> | undefined): {
+function splitMetadata(stored: Readonly<Record<string, string | undefined>> | undefined): {
   metadata: Record<string, string>;
   sha256: string | null;
 } {
@@ -84,4 +84,32 @@ export function splitMetadata(stored: Readonly<Record<string, string | undefined
     else if (!lower.startsWith('artemis')) metadata[lower] = value;
   }
   return { metadata, sha256 };
+}
+
+/** What a service answers about an object, in its own field names mapped by the backend. */
+export interface ServiceHead {
+  readonly size?: number | undefined;
+  readonly etag?: string | undefined;
+  readonly lastModified?: Date | string | undefined;
+  readonly contentType?: string | undefined;
+  readonly metadata?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly version?: string | undefined;
+}
+
+/**
+ * The ObjectInfo of a service's answer: the user's metadata apart from the agent's SHA-256 entry, and `nativeSha256`
+ * (the service's own full-object digest, hex) where the agent recorded none.
+ */
+export function objectInfo(key: string, head: ServiceHead, nativeSha256: string | null = null): ObjectInfo {
+  const { metadata, sha256 } = splitMetadata(head.metadata);
+  return {
+    key,
+    size: head.size ?? 0,
+    etag: head.etag ?? '',
+    lastModified: new Date(head.lastModified ?? 0),
+    contentType: head.contentType ?? DEFAULT_CONTENT_TYPE,
+    metadata,
+    sha256: sha256 ?? nativeSha256,
+    version: head.version ?? '',
+  };
 }

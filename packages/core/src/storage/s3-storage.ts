@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AgentError, OperationError } from '../errors/agent-errors';
 import { bytesOf, DigestStream, hexToBase64, readStart, sha256Hex } from './object-digest';
-import { DEFAULT_CONTENT_TYPE, splitMetadata, storedMetadata } from './object-metadata';
+import { DEFAULT_CONTENT_TYPE, objectInfo, storedMetadata } from './object-metadata';
 import {
   DEFAULT_BATCH_SIZE,
   type FullStorageBackend,
@@ -345,17 +345,18 @@ interface S3ObjectHead {
 
 /** The digest the agent recorded in the metadata, else S3's own full-object SHA-256 (an object written elsewhere). */
 function infoOf(key: string, head: S3ObjectHead): ObjectInfo {
-  const { metadata, sha256 } = splitMetadata(head.Metadata);
-  return {
+  return objectInfo(
     key,
-    size: head.ContentLength ?? 0,
-    etag: head.ETag ?? '',
-    lastModified: new Date(head.LastModified?.getTime() ?? 0),
-    contentType: head.ContentType ?? DEFAULT_CONTENT_TYPE,
-    metadata,
-    sha256: sha256 ?? fullObjectSha256(head.ChecksumSHA256, head.ChecksumType),
-    version: head.ETag ?? '',
-  };
+    {
+      size: head.ContentLength,
+      etag: head.ETag,
+      lastModified: head.LastModified,
+      contentType: head.ContentType,
+      metadata: head.Metadata,
+      version: head.ETag,
+    },
+    fullObjectSha256(head.ChecksumSHA256, head.ChecksumType),
+  );
 }
 
 /** S3's ChecksumSHA256 as hex when it is the digest of the whole object (a composite one ends with "-<parts>"). */

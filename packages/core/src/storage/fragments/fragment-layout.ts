@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { identifierName } from '../../config/config';
 import { validateArgument } from '../../http/validation';
 
 /*
@@ -37,21 +38,12 @@ const setNameSchema = z.string().check(
   ),
 );
 
-const fragmentIdSchema = z
-  .string()
-  .check(
-    z.regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-      'expected 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    ),
-  );
-
 export function setNameOf(value: unknown): string {
   return validateArgument(setNameSchema, value, 'set');
 }
 
 export function fragmentIdOf(value: unknown): string {
-  return validateArgument(fragmentIdSchema, value, 'fragment_id');
+  return validateArgument(identifierName, value, 'fragment_id');
 }
 
 export function manifestKey(set: string): string {
