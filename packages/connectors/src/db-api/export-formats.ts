@@ -21,19 +21,43 @@ export interface RowFormat {
  * exact numerics as typed values), so an export reads back exactly as `fetchall` answers the same rows.
  */
 export function ndjsonFormat(columns: readonly string[]): RowFormat {
+  // Each line is assembled from the column names' JSON and each value's, with no object built per row: the same
+  // text JSON.stringify would give for {column: value, …} (one line per row, in column order), at a fraction of the
+  // allocations on a million rows.
+  const keys = columns.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
   return {
     contentType: 'application/x-ndjson',
     header: () => '',
     lines: (rows) => {
       let text = '';
       for (const row of rows) {
-        const object: Record<string, unknown> = {};
-        for (let i = 0; i < columns.length; i++) object[columns[i] as string] = row[i];
-        text += `${encodeJson(object)}\n`;
+        for (let i = 0; i < keys.length; i++) text += keys[i] + jsonValue(row[i]);
+        text += keys.length === 0 ? '{}\n' : '}\n';
       }
       return text;
     },
   };
+}
+
+/** One value as the agent's encoder writes it (SPEC §4), with the common primitives done directly. */
+function jsonValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : encodeJson(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default: {
+      if (value === null || value === undefined) return 'null';
+      // The typed values the drivers hand over ({"__type__": "decimal", "__data__": "1.50"}) are already JSON-safe.
+      const typed = value as { __type__?: unknown; __data__?: unknown };
+      if (typeof typed.__type__ === 'string' && typeof typed.__data__ === 'string' && Object.keys(value).length === 2) {
+        return `{"__type__":${JSON.stringify(typed.__type__)},"__data__":${JSON.stringify(typed.__data__)}}`;
+      }
+      return encodeJson(value);
+    }
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { ProgrammingError } from './db-api-errors';
 import { csvFormat, type ExportFormat, ndjsonFormat, type RowFormat } from './export-formats';
 import type { ColumnDescription, Row } from './sql-driver';
 
-/** Rows asked of the cursor at a time: one batch in memory, encoded into one chunk of a fragment. */
+/** Rows asked of the cursor at a time: a batch is encoded into one chunk of a fragment. */
 const BATCH_ROWS = 10_000;
 
 /** What an export reads: a cursor that has executed its query. */
@@ -79,23 +79,29 @@ export class QueryExporter {
       throw new OperationError('The storage backend of this agent does not support fragment sets');
     }
     const sets = new FragmentSets(storage, this.#context.config);
-    let carry = await source.fetchmany(Math.min(BATCH_ROWS, options.rowsPerFragment));
+    const batches = new Prefetch(source, Math.min(BATCH_ROWS, options.rowsPerFragment));
+    let carry = await batches.next();
+    let ended = carry.length === 0;
     let total = 0;
-    for (let index = 0; index === 0 || carry.length > 0; index++) {
+    for (let index = 0; index === 0 || !ended; index++) {
       let rows = 0;
-      const first = carry;
-      carry = [];
-      // The fragment's text, produced as storage reads it: the first batch, then more until the fragment is full.
+      // The fragment's text, produced as storage reads it: batches until the fragment is full or the result ends; a
+      // batch that crosses the fragment's end leaves its rest to the next fragment.
       async function* text(): AsyncGenerator<Buffer> {
         const header = format.header(columns);
         if (header) yield Buffer.from(header, 'utf8');
-        let batch = first;
-        while (batch.length > 0) {
-          rows += batch.length;
-          yield Buffer.from(format.lines(batch), 'utf8');
-          const left = options.rowsPerFragment - rows;
-          if (left <= 0) break;
-          batch = await source.fetchmany(Math.min(BATCH_ROWS, left));
+        while (rows < options.rowsPerFragment) {
+          const batch = carry.length > 0 ? carry : await batches.next();
+          carry = [];
+          if (batch.length === 0) {
+            ended = true;
+            return;
+          }
+          const room = options.rowsPerFragment - rows;
+          const now = batch.length > room ? batch.slice(0, room) : batch;
+          if (batch.length > room) carry = batch.slice(room);
+          rows += now.length;
+          yield Buffer.from(format.lines(now), 'utf8');
         }
       }
       const body = this.#encoded(Readable.from(text(), { objectMode: false }), options.compress);
@@ -104,9 +110,11 @@ export class QueryExporter {
         rows: () => rows,
       });
       total += rows;
-      // Whether another fragment follows is known by asking for its first rows: no empty fragment at the end.
-      if (rows === options.rowsPerFragment)
-        carry = await source.fetchmany(Math.min(BATCH_ROWS, options.rowsPerFragment));
+      // Whether another fragment follows is known by looking at the next rows: no empty fragment at the end.
+      if (!ended && carry.length === 0) {
+        carry = await batches.next();
+        ended = carry.length === 0;
+      }
     }
     return sets.complete(options.set, undefined, {
       export: {
@@ -125,6 +133,35 @@ export class QueryExporter {
     const gzip = createGzip();
     pipeline(text, gzip).catch(() => undefined);
     return gzip;
+  }
+}
+
+/**
+ * Batches of a result with the next one already asked for: the database reads it while the current one is encoded,
+ * hashed and written (two batches in memory at most, besides the one being cut at a fragment's end).
+ */
+class Prefetch {
+  readonly #source: RowSource;
+  readonly #size: number;
+  #next: Promise<Row[]>;
+
+  constructor(source: RowSource, size: number) {
+    this.#source = source;
+    this.#size = size;
+    this.#next = this.#fetch();
+  }
+
+  async next(): Promise<Row[]> {
+    const rows = await this.#next;
+    this.#next = rows.length > 0 ? this.#fetch() : Promise.resolve([]);
+    return rows;
+  }
+
+  #fetch(): Promise<Row[]> {
+    const fetching = this.#source.fetchmany(this.#size);
+    // Nobody may await the last prefetch (an export that failed on the storage side): it must not go unhandled.
+    fetching.catch(() => undefined);
+    return fetching;
   }
 }
 
