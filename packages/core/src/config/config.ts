@@ -267,16 +267,6 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   return config;
 }
 
-/** The runtime's name for this deployment, else the host's name (a container's or pod's), cut to a valid id. */
-function defaultAgentId(env: Env): string {
-  const name = env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || env.WEBSITE_SITE_NAME || hostname();
-  const cleaned = name
-    .replace(/[^A-Za-z0-9._-]/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
-    .slice(0, 128);
-  return cleaned || 'artemis';
-}
-
 /** `MCD_STORAGE_PREFIX`: unset → "mcd"; "" or "/" → no prefix (apollo-inventory §6.1). */
 function storagePrefix(raw: string | undefined): string {
   if (raw === undefined) return 'mcd';
@@ -288,4 +278,14 @@ function isCidr(value: string): boolean {
   if (!address || bits === undefined || rest.length > 0 || !/^\d+$/.test(bits)) return false;
   const family = isIP(address);
   return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** The runtime's name for this deployment, else the host's name (a container's or pod's), cut to a valid id. */
+function defaultAgentId(env: Env): string {
+  const name = env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || env.WEBSITE_SITE_NAME || hostname();
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
+  return cleaned || 'artemis';
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { OperationError } from '../errors/agent-errors';
-import { validateArgument } from '../http/validation';
+import { validateArgument } from '../http/argument-validation';
 import type { ObjectInfo, WriteOptions } from './storage-backend';
 
 /*

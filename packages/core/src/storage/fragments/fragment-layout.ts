@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { identifierName } from '../../config/config';
-import { validateArgument } from '../../http/validation';
+import { validateArgument } from '../../http/argument-validation';
 
 /*
  * Where a fragment set lives, under its name (a key prefix such as `backups/2030-01-01`):

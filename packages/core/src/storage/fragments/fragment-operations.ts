@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { AgentConfig } from '../../config/config';
 import { OperationError } from '../../errors/agent-errors';
-import { validateArgument } from '../../http/validation';
+import { validateArgument } from '../../http/argument-validation';
 import { withParameters } from '../../interpreter/method-parameters';
 import { openUploadFile } from '../local-file';
 import { writeOptionsOf } from '../object-metadata';

@@ -3,7 +3,7 @@ import { newRequestId } from '../../async/request-id';
 import type { AgentConfig } from '../../config/config';
 import { OperationError } from '../../errors/agent-errors';
 import { agentRegistration, type SoftwareVersion } from '../../health/agent-registration';
-import { validateArgument } from '../../http/validation';
+import { validateArgument } from '../../http/argument-validation';
 import type { FullStorageBackend, StoredObject } from '../storage-backend';
 import { ChecksumMismatchError, StorageNotFoundError } from '../storage-errors';
 import { streamToBuffer } from '../stream-helpers';
