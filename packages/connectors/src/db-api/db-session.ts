@@ -1,6 +1,5 @@
 import { InterfaceError } from './db-api-errors';
 import type { PlaceholderStyle } from './placeholders';
-import type { QueryExporter } from './query-export';
 import type { ResultStream, Row, SqlDriver } from './sql-driver';
 
 /** A result set still open on the server, and what to do with it when its connection is needed or released. */
@@ -27,9 +26,9 @@ export class DbSession {
   readonly #running = new Map<object, number>();
   #closed = false;
   /** Writes query results to the agent's storage (`export_to_storage`); absent where no agent context exists. */
-  readonly exporter: QueryExporter | undefined;
+  readonly exporter: import('./query-export').QueryExporter | undefined;
 
-  constructor(driver: SqlDriver, exporter?: QueryExporter) {
+  constructor(driver: SqlDriver, exporter?: import('./query-export').QueryExporter) {
     this.#driver = driver;
     this.exporter = exporter;
   }
