@@ -176,6 +176,9 @@ export async function startFakeGcs(
   const server = createServer((req, res) => {
     handle(req, res).catch((caught: Error) => error(res, 500, caught.message));
   });
+  // GCS keeps idle connections open far longer than node's 5 s default: a client reusing one after a slow step (a
+  // 9 MiB object hashed on a loaded machine) must not meet a socket the fake has just closed (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
