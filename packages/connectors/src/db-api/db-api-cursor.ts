@@ -1,7 +1,8 @@
-import { withParameters } from '@artemis/core';
+import { type FragmentManifest, withParameters } from '@artemis/core';
 import { InterfaceError, ProgrammingError } from './db-api-errors';
 import type { DbSession, OpenResult } from './db-session';
 import { translatePlaceholders } from './placeholders';
+import { exportOptionsOf } from './query-export';
 import type { ColumnDescription, ResultStream, Row } from './sql-driver';
 
 /** Rows asked of the server per round trip: enough to amortise it, few enough to keep memory flat. */
@@ -113,6 +114,25 @@ export class DbApiCursor {
     return null;
   }
 
+  /**
+   * Runs `query` and streams its rows into the fragment set `set` of the agent's storage, `rows_per_fragment` rows to
+   * a fragment, as NDJSON or CSV, gzipped when `compress`; answers the set's manifest (query-export.ts).
+   */
+  async export_to_storage(
+    query: string,
+    params: unknown,
+    set: unknown,
+    rowsPerFragment: unknown,
+    format: unknown,
+    compress: unknown,
+  ): Promise<FragmentManifest> {
+    const exporter = this.#session.exporter;
+    if (!exporter) throw new InterfaceError('export_to_storage needs the agent: this connection has no storage');
+    const options = exportOptionsOf(set, rowsPerFragment, format, compress);
+    await this.execute(query, params);
+    return exporter.export(this, options);
+  }
+
   async #take(max: number): Promise<Row[]> {
     this.#assertUsable();
     if (this.#description === null) throw new ProgrammingError('no results to fetch');
@@ -191,3 +211,7 @@ export class DbApiCursor {
 withParameters(['query', 'params', 'timeout'], DbApiCursor.prototype.execute);
 withParameters(['query', 'seq_of_params'], DbApiCursor.prototype.executemany);
 withParameters(['size'], DbApiCursor.prototype.fetchmany);
+withParameters(
+  ['query', 'params', 'set', 'rows_per_fragment', 'format', 'compress'],
+  DbApiCursor.prototype.export_to_storage,
+);

@@ -1,4 +1,5 @@
 import { perAgent } from '../agent/per-agent';
+import { agentRegistration } from '../health/agent-registration';
 import { healthEnv } from '../health/health-env';
 import { isTrue } from '../http/request-params';
 import { jsonResponse } from '../http/responses';
@@ -6,6 +7,7 @@ import { paramRoute } from './param-route';
 
 /** Computed once: the environment does not change after start-up. */
 const envOf = perAgent((services) => healthEnv(services.env));
+const registrationOf = perAgent((services) => agentRegistration(services.config));
 
 /** GET/POST /api/v1/test/health: the health object itself, not wrapped in __mcd_result__ (SPEC §6). */
 export const healthRoute = paramRoute('health_information', async (params, traceId, { services }) => {
@@ -15,6 +17,7 @@ export const healthRoute = paramRoute('health_information', async (params, trace
     build: services.config.build,
     env: envOf(services),
     platform_info: services.platformInfo(),
+    agent_registration: registrationOf(services),
   };
   if (traceId) body.trace_id = traceId;
   const warnings: string[] = [];
