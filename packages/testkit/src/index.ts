@@ -12,6 +12,14 @@ export {
   startFakeKeyVault,
 } from './fakes/fake-key-vault';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
+export {
+  type MockDestination,
+  type MockOptions,
+  type MockRequest,
+  type MockRules,
+  type MockStatus,
+  startMockDestination,
+} from './fakes/mock-destination';
 export { selfSignedCertificate } from './fakes/self-signed-certificate';
 export * from './fixture-connector';
 export * from './http-call';

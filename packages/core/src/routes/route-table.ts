@@ -31,6 +31,7 @@ export function createRouter(): Router<RouteHandler> {
   const network = () => import('./network-routes');
   const asyncRoutes = () => import('../async/async-routes');
   const housekeeping = () => import('../async/housekeeping-routes');
+  const destinations = () => import('../destinations/destination-route');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
@@ -103,6 +104,16 @@ export function createRouter(): Router<RouteHandler> {
       POST,
       '/async/api/v1/queue/info',
       lazyRoute(housekeeping, (m) => m.queueInfoRoute),
+    )
+    .add(
+      POST,
+      '/api/v1/destinations/:destination',
+      lazyRoute(destinations, (m) => m.destinationRoute),
+    )
+    .add(
+      POST,
+      '/api/v1/destinations',
+      lazyRoute(destinations, (m) => m.destinationRoute),
     )
     .add(
       GET,

@@ -1,0 +1,200 @@
+import type { IncomingMessage } from 'node:http';
+import { type MockDestination, startHttpServer, startMockDestination } from '@artemis/testkit';
+import type { AgentOptions } from '../../../src/agent/create-agent';
+import { startTestAgent, type TestAgent } from '../../../src/testing';
+import { type StatusBody, tempStorage, testClock } from '../../async/support/async-fixtures';
+
+/** `count` NDJSON records `{"id": i, "name": "record-i"}` (ids from `first`), one per line. */
+export function ndjson(count: number, first = 1): Buffer {
+  const lines: string[] = [];
+  for (let id = first; id < first + count; id++) lines.push(JSON.stringify({ id, name: `record-${id}` }));
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+export interface FileServerOptions {
+  /** Answer every GET with the whole file (200), as a server without Range support does. */
+  readonly ignoreRange?: boolean;
+  /** Answer HEAD with 403, as an S3 URL pre-signed for GET does. */
+  readonly refuseHead?: boolean;
+  /** Cut the first GET's connection after this many bytes. */
+  readonly breakFirstGetAfter?: number;
+  readonly etag?: string;
+}
+
+export interface FileServer {
+  readonly url: string;
+  /** Method and Range header of every request. */
+  readonly requests: { method: string; range: string | undefined }[];
+  content: Buffer;
+  etag: string;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server holding one NDJSON file: HEAD, GET, `Range: bytes=N-` (206/416), ETag. */
+export async function startFileServer(content: Buffer, options: FileServerOptions = {}): Promise<FileServer> {
+  const requests: FileServer['requests'] = [];
+  let gets = 0;
+  const state = { content, etag: options.etag ?? '"v1"' };
+  const server = await startHttpServer((req: IncomingMessage, res) => {
+    const range = req.headers.range;
+    requests.push({ method: req.method ?? '', range });
+    const body = state.content;
+    if (req.method === 'HEAD') {
+      if (options.refuseHead) return void res.writeHead(403).end();
+      return void res.writeHead(200, { 'content-length': body.length, etag: state.etag }).end();
+    }
+    gets++;
+    const start = !options.ignoreRange && range ? Number(/^bytes=(\d+)-$/.exec(range)?.[1] ?? 0) : 0;
+    if (start >= body.length && start > 0) {
+      return void res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+    }
+    const headers = { etag: state.etag, 'content-type': 'application/x-ndjson' };
+    if (start > 0) {
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+    } else {
+      res.writeHead(200, { ...headers, 'content-length': body.length });
+    }
+    const rest = body.subarray(start);
+    if (gets === 1 && options.breakFirstGetAfter !== undefined) {
+      res.write(rest.subarray(0, options.breakFirstGetAfter), () => res.destroy());
+      return;
+    }
+    res.end(rest);
+  });
+  return {
+    url: `${server.url}/exports/contacts.ndjson`,
+    requests,
+    get content() {
+      return state.content;
+    },
+    set content(value: Buffer) {
+      state.content = value;
+    },
+    get etag() {
+      return state.etag;
+    },
+    set etag(value: string) {
+      state.etag = value;
+    },
+    close: server.close,
+  };
+}
+
+export interface DeliveryWorld {
+  readonly agent: TestAgent;
+  readonly mock: MockDestination;
+  readonly clock: ReturnType<typeof testClock>;
+  /** Jobs the in-process dispatcher was handed, continuations included. */
+  readonly dispatched: { request_id: string; continuation?: number }[];
+  close(): Promise<void>;
+}
+
+/**
+ * An agent (the real local server) delivering to a mock destination, on a test clock: every pause (rate limit,
+ * retry) moves the clock instead of taking time, and each batch the destination receives moves it `msPerBatch`, so
+ * a run's deadline falls after a known number of batches. Filesystem storage in a temp folder; loopback allowed.
+ */
+export async function startDeliveryWorld(
+  env: Record<string, string> = {},
+  options: { msPerBatch?: number; agent?: Omit<AgentOptions, 'config' | 'logger'> } = {},
+): Promise<DeliveryWorld> {
+  const clock = testClock();
+  const mock = await startMockDestination({ onBatch: () => clock.advance(options.msPerBatch ?? 0) });
+  const storage = await tempStorage();
+  const dispatched: DeliveryWorld['dispatched'] = [];
+  let agent: TestAgent | undefined;
+  const agentReady = startTestAgent(
+    {
+      MCD_STORAGE: 'FILESYSTEM',
+      MCD_STORAGE_PATH: storage.path,
+      MCD_HTTP_ALLOW_LOOPBACK: 'true',
+      MCD_ASYNC_CALLBACK_RETRIES: '2',
+      MCD_DESTINATION_PROGRESS_INTERVAL_SECONDS: '0',
+      ...env,
+    },
+    {
+      clock: clock.now,
+      sleep: async (ms) => {
+        clock.advance(ms);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      callbackRetryDelayMs: 1,
+      asyncDispatcher: {
+        kind: 'test',
+        dispatch: async (work) => {
+          dispatched.push({ ...work });
+          setImmediate(() => void agent?.agent.runAsyncWork(work));
+        },
+      },
+      ...options.agent,
+    },
+  );
+  agent = await agentReady;
+  const started = agent;
+  return {
+    agent: started,
+    mock,
+    clock,
+    dispatched,
+    close: async () => {
+      await started.close();
+      await mock.close();
+      await storage.remove();
+    },
+  };
+}
+
+export interface Accepted {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** POSTs a payload to the destination route. */
+export async function submitDelivery(agent: TestAgent, destination: string, payload: unknown): Promise<Accepted> {
+  const response = await agent.post(`/api/v1/destinations/${destination}`, payload);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The payload of the seed's curl command, pointed at the mock. */
+export function seedPayload(mock: MockDestination, dataUrl: string, extra: Record<string, unknown> = {}) {
+  return {
+    data_url: dataUrl,
+    callback_url: mock.callbackUrl,
+    webhook_id: 'wh-abcd12345',
+    access_token: '2:somevarchar:anothervarchar',
+    label_name: 'test label',
+    settings: { url: mock.destinationUrl },
+    ...extra,
+  };
+}
+
+/**
+ * Polls the status route until the job has ended; the outcome is asserted, never the time it took. Bounded, so a
+ * delivery that never ends fails the test instead of hanging it.
+ */
+export async function untilEnded(agent: TestAgent, jobId: string): Promise<StatusBody> {
+  for (let attempt = 0; attempt < 3000; attempt++) {
+    const status = (await (await agent.get(`/async/api/v1/status/${jobId}`)).json()) as StatusBody;
+    if (!['Pending', 'Running'].includes(status.__mcd_status__)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`delivery ${jobId} never ended`);
+}
+
+/** Until the status API has the final report (it is sent after the job's final record). */
+export async function untilReported(mock: MockDestination, webhookId: string): Promise<void> {
+  for (let attempt = 0; attempt < 3000; attempt++) {
+    if ((mock.statuses.get(webhookId) ?? []).some((report) => report.state !== 'running')) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no final status report for ${webhookId}`);
+}
+
+/** The `id` of every record the mock acknowledged, in order. */
+export function receivedIds(mock: MockDestination): unknown[] {
+  return mock.received.map((record) => (record as { id?: unknown }).id);
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}
