@@ -33,8 +33,18 @@ export type DeliveryPayload = z.output<typeof deliveryPayloadSchema>;
 
 /** Settings every destination understands (the runner reads them; the destination sees them too). */
 export const runnerSettingsSchema = z.looseObject({
-  batch_size: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BATCH_SIZE))),
+  batch_size: z.optional(
+    z
+      .int()
+      .check(
+        z.minimum(1, `expected an integer from 1 to ${MAX_BATCH_SIZE}`),
+        z.maximum(MAX_BATCH_SIZE, `expected an integer from 1 to ${MAX_BATCH_SIZE}`),
+      ),
+  ),
   rate_limit: z.optional(
-    z.object({ requests: z.int().check(z.minimum(1)), per_seconds: z.number().check(z.positive()) }),
+    z.object({
+      requests: z.int().check(z.minimum(1, 'expected an integer of at least 1')),
+      per_seconds: z.number().check(z.positive('expected a number above 0')),
+    }),
   ),
 });

@@ -222,7 +222,7 @@ export class DeliveryRun {
               records: batch.records.length,
               ...(result.kind === 'failed' && result.status !== undefined ? { status: result.status } : {}),
               message:
-                result.kind === 'failed' ? `${result.message} (after ${result.attempts} attempts)` : result.message,
+                result.kind === 'failed' ? `${result.message} (${attemptsText(result.attempts)})` : result.message,
             };
       if (result.kind === 'fatal' || (failure && this.#checkpoint.batches_failed >= config.maxFailedBatches)) {
         // Delivered up to the start of this batch: the checkpoint stays there, and lists why.
@@ -363,6 +363,10 @@ export class DeliveryRun {
   #lease(): number {
     return this.#clock.now() + this.#services.config.async.timeoutSeconds * 1000;
   }
+}
+
+function attemptsText(attempts: number): string {
+  return `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 }
 
 /** What the job's status carries once the delivery has ended. */

@@ -96,10 +96,20 @@ export interface DeliveryWorld {
  */
 export async function startDeliveryWorld(
   env: Record<string, string> = {},
-  options: { msPerBatch?: number; agent?: Omit<AgentOptions, 'config' | 'logger'> } = {},
+  options: {
+    msPerBatch?: number;
+    /** Called with each batch the destination receives (after the clock moved). */
+    onBatch?: (records: readonly unknown[]) => void;
+    agent?: Omit<AgentOptions, 'config' | 'logger'>;
+  } = {},
 ): Promise<DeliveryWorld> {
   const clock = testClock();
-  const mock = await startMockDestination({ onBatch: () => clock.advance(options.msPerBatch ?? 0) });
+  const mock = await startMockDestination({
+    onBatch: (records) => {
+      clock.advance(options.msPerBatch ?? 0);
+      options.onBatch?.(records);
+    },
+  });
   const storage = await tempStorage();
   const dispatched: DeliveryWorld['dispatched'] = [];
   let agent: TestAgent | undefined;
