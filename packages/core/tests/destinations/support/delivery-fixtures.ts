@@ -86,6 +86,8 @@ export interface DeliveryWorld {
   readonly clock: ReturnType<typeof testClock>;
   /** Jobs the in-process dispatcher was handed, continuations included. */
   readonly dispatched: { request_id: string; continuation?: number }[];
+  /** Runs the continuations held back (`holdContinuations`) and holds no more; resolves when those runs ended. */
+  release(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,8 @@ export async function startDeliveryWorld(
     msPerBatch?: number;
     /** Called with each batch the destination receives (after the clock moved). */
     onBatch?: (records: readonly unknown[]) => void;
+    /** Keep continuations from running until `release()` (a lost or late Lambda invocation). */
+    holdContinuations?: boolean;
     agent?: Omit<AgentOptions, 'config' | 'logger'>;
   } = {},
 ): Promise<DeliveryWorld> {
@@ -112,6 +116,8 @@ export async function startDeliveryWorld(
   });
   const storage = await tempStorage();
   const dispatched: DeliveryWorld['dispatched'] = [];
+  const held: { request_id: string; continuation?: number }[] = [];
+  let holding = options.holdContinuations ?? false;
   let agent: TestAgent | undefined;
   const agentReady = startTestAgent(
     {
@@ -133,7 +139,8 @@ export async function startDeliveryWorld(
         kind: 'test',
         dispatch: async (work) => {
           dispatched.push({ ...work });
-          setImmediate(() => void agent?.agent.runAsyncWork(work));
+          if (holding && work.continuation) held.push(work);
+          else setImmediate(() => void agent?.agent.runAsyncWork(work));
         },
       },
       ...options.agent,
@@ -146,6 +153,11 @@ export async function startDeliveryWorld(
     mock,
     clock,
     dispatched,
+    release: async () => {
+      holding = false;
+      const works = held.splice(0);
+      await Promise.all(works.map((work) => started.agent.runAsyncWork(work)));
+    },
     close: async () => {
       await started.close();
       await mock.close();
