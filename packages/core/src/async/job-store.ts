@@ -20,6 +20,9 @@ import {
   runFile,
 } from './job-records';
 
+/** Reads of a progress record before a torn one counts as a failure. */
+const PROGRESS_READS = 3;
+
 /** The agent's storage cannot hold async jobs (an embedder's seam-only backend). */
 export class AsyncStorageUnsupportedError extends OperationError {
   constructor() {
@@ -66,13 +69,26 @@ export class JobStore {
     return undefined;
   }
 
-  /** The progress record of a job of a kind; undefined before its first one. */
+  /**
+   * The progress record of a job of a kind; undefined before its first one. It is rewritten while it is read: a
+   * store that serves an object while replacing it (an emulator; S3, GCS and Azure replace atomically) may hand out
+   * a torn copy, so a read that breaks or does not parse is tried again before it counts as a failure.
+   */
   async progress(requestId: string): Promise<JobProgress | undefined> {
-    const bytes = await this.#readOptional(jobKey(requestId, PROGRESS_FILE));
-    if (!bytes) return undefined;
-    const parsed = jobProgressSchema.safeParse(safeJson(bytes));
-    if (!parsed.success) throw new OperationError(`The async progress record of ${requestId} is not valid`);
-    return parsed.data;
+    const key = jobKey(requestId, PROGRESS_FILE);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const bytes = await this.#readOptional(key);
+        if (!bytes) return undefined;
+        const parsed = jobProgressSchema.safeParse(safeJson(bytes));
+        if (parsed.success) return parsed.data;
+        if (attempt >= PROGRESS_READS)
+          throw new OperationError(`The async progress record of ${requestId} is not valid`);
+      } catch (error) {
+        if (attempt >= PROGRESS_READS) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
   }
 
   /** Replaces the progress record (a job of a kind writes it as it goes, renewing its lease). */

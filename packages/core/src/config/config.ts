@@ -87,7 +87,7 @@ export interface DestinationsConfig {
   readonly credentials: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** `X-Amperity-Tenant` of status reports when the payload names no `tenant_id`. */
   readonly tenant: string | undefined;
-  /** A run hands the rest to a continuation when less time than this remains. */
+  /** A run hands the rest to a continuation when less time than this remains (at most half of a run's time). */
   readonly continueMarginSeconds: number;
   /** `running` status reports at most this often (0: after every batch). */
   readonly progressIntervalSeconds: number;
@@ -260,11 +260,6 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       requestTimeoutSeconds: read('MCD_DESTINATION_REQUEST_TIMEOUT_SECONDS', positiveInt, 30),
     },
   };
-  if (config.destinations.continueMarginSeconds >= config.async.timeoutSeconds) {
-    problems.push(
-      `MCD_DESTINATION_CONTINUE_MARGIN_SECONDS: must be less than MCD_ASYNC_TIMEOUT_SECONDS (${config.async.timeoutSeconds})`,
-    );
-  }
   // An explicit MCD_STORAGE is checked now; a runtime default is checked when the adapter's agent first uses it.
   if (config.storage.type) problems.push(...missingStorageSettings(config.storage.type, config.storage));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
