@@ -1,4 +1,5 @@
 export { isBinaryEncoding, isTextContentType, mustBase64Encode } from './binary';
+export { destinationEventOf } from './destination-event';
 export { type EventKind, eventKindOf } from './event-kind';
 export { createLambdaHandler, type LambdaHandler, ResponseTooLargeError } from './handler';
 export { lambdaEventDispatcher } from './lambda-dispatcher';

@@ -41,6 +41,8 @@ export const runnerSettingsSchema = z.looseObject({
         z.maximum(MAX_BATCH_SIZE, `expected an integer from 1 to ${MAX_BATCH_SIZE}`),
       ),
   ),
+  /** Overrides MCD_DESTINATION_MAX_FAILED_BATCHES for this delivery. */
+  max_failed_batches: z.optional(z.int().check(z.minimum(0, 'expected an integer of at least 0'))),
   rate_limit: z.optional(
     z.object({
       requests: z.int().check(z.minimum(1, 'expected an integer of at least 1')),

@@ -141,6 +141,7 @@ export class DeliveryRun {
       ? { requests: runner.rate_limit.requests, perSeconds: runner.rate_limit.per_seconds }
       : destination.rateLimit;
     const bucket = limit ? new TokenBucket(limit, this.#clock.now(), this.#checkpoint.rate) : undefined;
+    const maxFailedBatches = runner.max_failed_batches ?? config.maxFailedBatches;
     const convert = destination.mapRecord ? (record: unknown) => destination.mapRecord?.(record, settings) : undefined;
     const location = dataLocationOf(this.#payload.data_url, {
       type: this.#services.config.storage.type ?? this.#services.defaultStorage,
@@ -224,7 +225,7 @@ export class DeliveryRun {
               message:
                 result.kind === 'failed' ? `${result.message} (${attemptsText(result.attempts)})` : result.message,
             };
-      if (result.kind === 'fatal' || (failure && this.#checkpoint.batches_failed >= config.maxFailedBatches)) {
+      if (result.kind === 'fatal' || (failure && this.#checkpoint.batches_failed >= maxFailedBatches)) {
         // Delivered up to the start of this batch: the checkpoint stays there, and lists why.
         await this.#save({ retry: null }, [...problems, failure as DeliveryError]);
         return this.#fail(describeError(failure as DeliveryError));

@@ -61,6 +61,8 @@ export interface MockOptions {
   readonly log?: (line: string) => void;
   /** Called with each batch before it is answered (tests move their clock here). */
   readonly onBatch?: (records: readonly unknown[]) => void | Promise<void>;
+  /** 0 (an ephemeral port) unless told. */
+  readonly port?: number;
 }
 
 export async function startMockDestination(options: MockOptions = {}): Promise<MockDestination> {
@@ -71,45 +73,50 @@ export async function startMockDestination(options: MockOptions = {}): Promise<M
   let rules: MockRules = {};
   const log = options.log ?? (() => undefined);
 
-  const server = await startLocalHttpServer(async (request, body, response) => {
-    const url = new URL(request.url ?? '/', 'http://mock');
-    const path = url.pathname;
-    if (request.method === 'POST' && path.startsWith('/mock/destination')) {
-      return batch(request, body, response);
-    }
-    if (request.method === 'PUT' && path.startsWith('/mock/poll/')) {
-      const id = decodeURIComponent(path.slice('/mock/poll/'.length));
-      const report = JSON.parse(body.toString('utf8')) as Omit<MockStatus, 'headers'>;
-      statuses.set(id, [...(statuses.get(id) ?? []), { ...report, headers: request.headers }]);
-      log(`status ${id}: ${report.state} ${report.progress}${report.reason ? ` (${report.reason})` : ''}`);
-      const status = rules.status_api_status ?? 200;
-      return sendJson(response, status, { message: `received status for ${id}`, status });
-    }
-    if (request.method === 'POST' && path === '/mock/control') {
-      rules = { ...rules, ...(JSON.parse(body.toString('utf8') || '{}') as MockRules) };
-      log(`control: ${JSON.stringify(rules)}`);
-      return sendJson(response, 200, rules);
-    }
-    if (request.method === 'POST' && path === '/mock/reset') {
-      reset();
-      return sendJson(response, 200, {});
-    }
-    if (request.method === 'GET' && path === '/mock/received') {
-      const field = url.searchParams.get('field');
-      const values = field ? received.map((record) => (record as Record<string, unknown> | null)?.[field]) : [];
-      return sendJson(response, 200, { requests: requests.length, records: received.length, values });
-    }
-    if (request.method === 'GET' && path.startsWith('/mock/statuses/')) {
-      const id = decodeURIComponent(path.slice('/mock/statuses/'.length));
-      return sendJson(
-        response,
-        200,
-        (statuses.get(id) ?? []).map(({ headers: _headers, ...report }) => report),
-      );
-    }
-    if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { message: 'up', status: 200 });
-    return sendJson(response, 404, { message: `no mock route ${request.method} ${path}` });
-  });
+  const server = await startLocalHttpServer(
+    async (request, body, response) => {
+      const url = new URL(request.url ?? '/', 'http://mock');
+      const path = url.pathname;
+      if (request.method === 'POST' && path.startsWith('/mock/destination')) {
+        return batch(request, body, response);
+      }
+      if (request.method === 'PUT' && path.startsWith('/mock/poll/')) {
+        const id = decodeURIComponent(path.slice('/mock/poll/'.length));
+        const report = JSON.parse(body.toString('utf8')) as Omit<MockStatus, 'headers'>;
+        statuses.set(id, [...(statuses.get(id) ?? []), { ...report, headers: request.headers }]);
+        log(`status ${id}: ${report.state} ${report.progress}${report.reason ? ` (${report.reason})` : ''}`);
+        const status = rules.status_api_status ?? 200;
+        return sendJson(response, status, { message: `received status for ${id}`, status });
+      }
+      if (request.method === 'POST' && path === '/mock/control') {
+        rules = { ...rules, ...(JSON.parse(body.toString('utf8') || '{}') as MockRules) };
+        log(`control: ${JSON.stringify(rules)}`);
+        return sendJson(response, 200, rules);
+      }
+      if (request.method === 'POST' && path === '/mock/reset') {
+        reset();
+        return sendJson(response, 200, {});
+      }
+      if (request.method === 'GET' && path === '/mock/received') {
+        const field = url.searchParams.get('field');
+        const values = field ? received.map((record) => (record as Record<string, unknown> | null)?.[field]) : [];
+        return sendJson(response, 200, { requests: requests.length, records: received.length, values });
+      }
+      if (request.method === 'GET' && path.startsWith('/mock/statuses/')) {
+        const id = decodeURIComponent(path.slice('/mock/statuses/'.length));
+        return sendJson(
+          response,
+          200,
+          (statuses.get(id) ?? []).map(({ headers: _headers, ...report }) => report),
+        );
+      }
+      if (request.method === 'GET' && path === '/health')
+        return sendJson(response, 200, { message: 'up', status: 200 });
+      return sendJson(response, 404, { message: `no mock route ${request.method} ${path}` });
+    },
+    undefined,
+    options.port ?? 0,
+  );
 
   async function batch(request: IncomingMessage, body: Buffer, response: ServerResponse) {
     const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;

@@ -21,7 +21,8 @@ const packageDir = (name: string) => dirname(require.resolve(`${name}/package.js
 /** The keys s3rver accepts (its fixed test credentials). */
 export const S3RVER_KEYS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
 
-export async function startS3rver(bucket: string): Promise<Emulator> {
+/** s3rver holding `bucket`, on `port` (0: an ephemeral one). */
+export async function startS3rver(bucket: string, port = 0): Promise<Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 'artemis-s3rver-'));
   const bin = join(packageDir('s3rver'), 'bin', 's3rver.js');
   // s3rver's continuation tokens use DES, which OpenSSL 3 only offers through its legacy provider.
@@ -34,7 +35,7 @@ export async function startS3rver(bucket: string): Promise<Emulator> {
       '-a',
       '127.0.0.1',
       '-p',
-      '0',
+      String(port),
       '-s',
       '--configure-bucket',
       bucket,
