@@ -1,3 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+
 /**
  * Shared pieces of `pnpm bench` (SPEC §11): every figure is a ratio of a subject to a floor measured in the same
  * run on the same machine, with the two interleaved so drift affects both alike.
@@ -65,4 +68,21 @@ export async function timePerCall(iterations: number, fn: () => unknown): Promis
   const started = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) await fn();
   return Number(process.hrtime.bigint() - started) / iterations;
+}
+
+/** Peak resident set size of a process since it started (Linux VmHWM), in MB. */
+export async function peakRssMb(child: ChildProcess): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error('VmHWM not available (Linux only)');
+  return kb / 1024;
+}
+
+/** Stops a child process (SIGTERM) and waits for its exit. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }

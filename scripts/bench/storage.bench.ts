@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, S3RVER_KEYS, startS3rver } from '../../packages/core/tests/storage/support/storage-emulators';
 import { buildTarget, targets } from '../build';
-import { type BenchFigure, type BenchModule, interleave, median } from './harness';
+import { type BenchFigure, type BenchModule, interleave, median, peakRssMb, stopChild } from './harness';
 
 const SIZE = 1024 * 1024 * 1024;
 const ROUNDS = 3;
@@ -59,9 +59,9 @@ export default (async () => {
     await writeLargeFile(file, SIZE);
 
     const floor = await startServer(['-e', FLOOR_SERVER], { BENCH_FILE: file });
-    stops.push(() => stop(floor.child));
+    stops.push(() => stopChild(floor.child));
     const filesystem = await startAgent({ MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: storagePath });
-    stops.push(() => stop(filesystem.child));
+    stops.push(() => stopChild(filesystem.child));
 
     const s3 = await startS3rver('bench');
     stops.push(() => s3.stop());
@@ -81,9 +81,9 @@ export default (async () => {
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
     if (!uploaded.toString().includes('"__mcd_result__":null')) throw new Error(`upload failed: ${uploaded}`);
     const uploaderPeak = await peakRssMb(uploader.child);
-    await stop(uploader.child);
+    await stopChild(uploader.child);
     const s3Reader = await startAgent(s3Env);
-    stops.push(() => stop(s3Reader.child));
+    stops.push(() => stopChild(s3Reader.child));
 
     const floorRead = () => throughput(() => download(floor.url, 'GET'));
     const agentRead = (url: string) => () =>
@@ -95,7 +95,7 @@ export default (async () => {
       (await execute(s3Reader.url, { method: 'generate_presigned_url', args: ['big.bin', 3600] })).toString(),
     ) as { __mcd_result__: string };
     const proxy = await startServer(['-e', PROXY_SERVER], { BENCH_URL: presigned.__mcd_result__ });
-    stops.push(() => stop(proxy.child));
+    stops.push(() => stopChild(proxy.child));
     const proxied = () => throughput(() => download(proxy.url, 'GET'));
     const s3ProxySamples = await interleave(2, proxied, agentRead(s3Reader.url));
 
@@ -230,14 +230,6 @@ async function throughput(transfer: () => Promise<number>): Promise<number> {
   return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
 
-/** Peak resident set size of a process since it started (Linux VmHWM), in MB. */
-async function peakRssMb(child: ChildProcess): Promise<number> {
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-  if (!Number.isFinite(kb)) throw new Error('VmHWM not available (Linux only)');
-  return kb / 1024;
-}
-
 async function writeLargeFile(path: string, size: number): Promise<void> {
   const block = randomBytes(4 * 1024 * 1024);
   const handle = await open(path, 'w');
@@ -246,12 +238,4 @@ async function writeLargeFile(path: string, size: number): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
