@@ -15,6 +15,14 @@ export type { StandardIssue, StandardResult, StandardSchemaV1 } from './connecto
 export { prepareEnvironment } from './credentials/prepare-environment';
 export { SelfHostedCredentialsError } from './credentials/self-hosted-credentials-error';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
+export type {
+  BatchContext,
+  DestinationContext,
+  DestinationModule,
+  DestinationRequest,
+  DestinationResponse,
+  RateLimit,
+} from './destinations/destination-module';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { validate } from './http/validation';
 export { PARAMETERS, REST_KEYWORDS, withParameters } from './interpreter/method-parameters';

@@ -1,5 +1,5 @@
 import { AgentError } from '../errors/agent-errors';
-import type { BatchContext, DestinationContext, DestinationModule } from './destination-module';
+import type { BatchContext, DestinationContext } from './destination-module';
 import { backoffMs, retryAfterMs } from './retry-timing';
 import type { TokenBucket } from './token-bucket';
 
@@ -28,7 +28,8 @@ export interface RunClock {
 }
 
 export interface SendOptions {
-  readonly destination: DestinationModule;
+  /** The destination's `send` (or `sendJsonText`). */
+  readonly send: (batch: readonly unknown[], context: BatchContext) => Promise<unknown>;
   readonly context: DestinationContext;
   readonly batchNumber: number;
   /** Attempts made by earlier runs, and when the next may start (from the checkpoint). */
@@ -81,11 +82,22 @@ export async function sendBatch(batch: readonly unknown[], options: SendOptions)
   }
 }
 
-/** One call of the destination's `send`, bounded by the request timeout; the error it failed with, if any. */
+/**
+ * One call of the destination's `send`, bounded by the request timeout: its signal aborts then, and an answer that
+ * still has not come counts as a network failure (a destination that ignores the signal cannot hold the run).
+ * Resolves the error it failed with, if any.
+ */
 async function attempt(batch: readonly unknown[], options: SendOptions): Promise<unknown> {
   const controller = new AbortController();
   const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs, options.clock.remaining()));
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`);
+      controller.abort(error);
+      resolve(error);
+    }, timeoutMs);
+  });
   const { signal } = controller;
   const context: BatchContext = {
     ...options.context,
@@ -94,10 +106,13 @@ async function attempt(batch: readonly unknown[], options: SendOptions): Promise
     request: (url, init = {}) => options.context.request(url, { ...init, signal: init.signal ?? signal }),
   };
   try {
-    await options.destination.send(batch, context);
-    return undefined;
-  } catch (error) {
-    return error ?? new Error('send failed');
+    const sent = Promise.resolve()
+      .then(() => options.send(batch, context))
+      .then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('send failed'),
+      );
+    return await Promise.race([sent, timedOut]);
   } finally {
     clearTimeout(timer);
   }

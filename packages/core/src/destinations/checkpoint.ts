@@ -128,33 +128,46 @@ export async function readCheckpoint(store: JobStore, jobId: string): Promise<Ch
 }
 
 /**
- * Writes checkpoints in order, one at a time, each while the next batch is already on its way: `write` waits for
- * the previous write only, so storage latency overlaps the destination's instead of adding to it. `flush` waits for
- * the last one and reports the first failure (a delivery that cannot checkpoint must stop).
+ * Writes checkpoints in the background, in order, one at a time, so that storage latency overlaps the destination's
+ * instead of adding to it: `write` hands over the newest checkpoint and returns. When storage is slower than the
+ * destination, a checkpoint still waiting is replaced by a newer one (each is a complete state), so the stored one
+ * is never behind by more than the write in flight. `flush` waits until the newest is stored and reports the first
+ * failure: a run flushes before it hands over or ends, and a delivery that cannot checkpoint stops.
  */
 export class CheckpointWriter {
-  #pending: Promise<void> = Promise.resolve();
-  #failure: unknown;
+  #waiting: Checkpoint | undefined;
+  #draining: Promise<void> | undefined;
+  #failure: { readonly error: unknown } | undefined;
 
   constructor(
     private readonly store: JobStore,
     private readonly jobId: string,
   ) {}
 
-  async write(checkpoint: Checkpoint): Promise<void> {
-    await this.#pending;
+  write(checkpoint: Checkpoint): void {
     this.#throwIfFailed();
-    this.#pending = this.store.writeProgress(this.jobId, checkpoint).catch((error: unknown) => {
-      this.#failure ??= error;
-    });
+    this.#waiting = checkpoint;
+    this.#draining ??= this.#drain();
   }
 
   async flush(): Promise<void> {
-    await this.#pending;
+    await this.#draining;
     this.#throwIfFailed();
   }
 
+  async #drain(): Promise<void> {
+    for (let next = this.#waiting; next; next = this.#waiting) {
+      this.#waiting = undefined;
+      try {
+        await this.store.writeProgress(this.jobId, next);
+      } catch (error) {
+        this.#failure ??= { error };
+      }
+    }
+    this.#draining = undefined;
+  }
+
   #throwIfFailed(): void {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure) throw this.#failure.error;
   }
 }

@@ -23,9 +23,9 @@ import { runnerSettingsSchema } from './delivery-payload';
 import { destinationContext } from './destination-context';
 import { destinationDirectoryFor } from './destination-directory';
 import { DeliveryFailedError } from './destination-errors';
-import type { DestinationContext, DestinationModule, Settings } from './destination-module';
+import type { BatchContext, DestinationContext, DestinationModule, Settings } from './destination-module';
 import { settingsFor } from './destination-settings';
-import { NdjsonReader, type ReadBatch } from './ndjson-reader';
+import { NdjsonReader, type ReadBatch, type RecordConverter } from './ndjson-reader';
 import { reportProgress } from './status-report';
 import { TokenBucket } from './token-bucket';
 
@@ -142,7 +142,16 @@ export class DeliveryRun {
       : destination.rateLimit;
     const bucket = limit ? new TokenBucket(limit, this.#clock.now(), this.#checkpoint.rate) : undefined;
     const maxFailedBatches = runner.max_failed_batches ?? config.maxFailedBatches;
-    const convert = destination.mapRecord ? (record: unknown) => destination.mapRecord?.(record, settings) : undefined;
+    // Records go as they were read when the destination takes JSON text and maps nothing; else parsed (and mapped).
+    const { mapRecord, sendJsonText } = destination;
+    const asText = !mapRecord && sendJsonText !== undefined;
+    const convert: RecordConverter | undefined = mapRecord
+      ? (record) => mapRecord(record, settings)
+      : asText
+        ? (_record, text) => text
+        : undefined;
+    const send = (batch: readonly unknown[], context: BatchContext) =>
+      asText ? sendJsonText.call(destination, batch as readonly string[], context) : destination.send(batch, context);
     const location = dataLocationOf(this.#payload.data_url, {
       type: this.#services.config.storage.type ?? this.#services.defaultStorage,
       bucketName: this.#services.config.storage.bucketName,
@@ -150,31 +159,29 @@ export class DeliveryRun {
     });
 
     let reader: NdjsonReader | undefined;
-    let pending: Prefetch | undefined;
     let sourceFailures = 0;
     for (;;) {
-      if (!reader || !pending) {
+      if (!reader) {
         const opened = await this.#open(location);
         if (typeof opened === 'string') return this.#fail(opened);
         const { byte_offset: offset, lines: line } = this.#checkpoint;
         reader = new NdjsonReader(opened.chunks, { offset, line, skipBytes: opened.skipBytes }, config.maxRecordBytes);
-        pending = prefetch(reader, batchSize, config.maxBatchBytes, convert);
       }
-      const read = await pending.result;
-      if (!read.batch) {
+      // One batch at a time: its records die young (reading the next one while this one is on its way kept two
+      // batches alive, promoted them out of the young generation, and cost more in garbage collection than it saved).
+      let batch: ReadBatch;
+      try {
+        batch = await reader.read(batchSize, config.maxBatchBytes, convert);
+      } catch (error) {
         // The stream broke: read again from the last settled line, a few times.
         sourceFailures++;
         this.#source?.close();
         reader = undefined;
-        this.#services.logger.warn('Reading data_url failed', {
-          error: (read.error as Error)?.message,
-          attempt: sourceFailures,
-        });
-        if (sourceFailures >= SOURCE_ATTEMPTS)
-          return this.#fail(`Reading data_url failed: ${(read.error as Error)?.message}`);
+        const message = (error as Error)?.message ?? String(error);
+        this.#services.logger.warn('Reading data_url failed', { error: message, attempt: sourceFailures });
+        if (sourceFailures >= SOURCE_ATTEMPTS) return this.#fail(`Reading data_url failed: ${message}`);
         continue;
       }
-      const batch = read.batch;
       const problems: DeliveryError[] = batch.problems.map(({ line, message }) => ({ line, message }));
       if (this.#checkpoint.records_invalid + problems.length > config.maxInvalidRecords) {
         const first = problems[0];
@@ -185,16 +192,15 @@ export class DeliveryRun {
       }
       if (batch.records.length === 0) {
         // Only skipped lines: settle them; the file may be over.
-        await this.#settle(batch, problems, 'none');
+        this.#settle(batch, problems, 'none');
         if (batch.done) return this.#succeed();
-        pending = prefetch(reader, batchSize, config.maxBatchBytes, convert);
         continue;
       }
       if (this.#clock.workLeft() <= 0) return this.#handOver();
       const batchNumber = this.#checkpoint.batches_sent + this.#checkpoint.batches_failed + 1;
       const retry = this.#checkpoint.retry;
-      const sending = sendBatch(batch.records, {
-        destination,
+      const result = await sendBatch(batch.records, {
+        send,
         context,
         batchNumber,
         attempts: retry?.attempts ?? 0,
@@ -205,9 +211,6 @@ export class DeliveryRun {
         bucket,
         clock: this.#clock,
       });
-      // The next batch is read and parsed while this one is on its way.
-      pending = batch.done ? undefined : prefetch(reader, batchSize, config.maxBatchBytes, convert);
-      const result = await sending;
       if (bucket) this.#checkpoint = { ...this.#checkpoint, rate: bucket.state() };
       if (result.kind === 'paused') {
         await this.#save({ retry: { attempts: result.attempts, not_before: result.notBefore } });
@@ -231,7 +234,7 @@ export class DeliveryRun {
         return this.#fail(describeError(failure as DeliveryError));
       }
       if (failure) this.#services.logger.warn('Batch failed', { batch: batchNumber, status: failure.status });
-      await this.#settle(batch, failure ? [...problems, failure] : problems, failure ? 'failed' : 'sent');
+      this.#settle(batch, failure ? [...problems, failure] : problems, failure ? 'failed' : 'sent');
       this.#maybeReport();
       if (batch.done) return this.#succeed();
     }
@@ -255,12 +258,8 @@ export class DeliveryRun {
     }
   }
 
-  /** Records a batch (or a run of skipped lines) as settled: the checkpoint moves past it. */
-  async #settle(
-    batch: ReadBatch,
-    errors: readonly DeliveryError[],
-    outcome: 'sent' | 'failed' | 'none',
-  ): Promise<void> {
+  /** Records a batch (or a run of skipped lines) as settled: the checkpoint moves past it (written in the background). */
+  #settle(batch: ReadBatch, errors: readonly DeliveryError[], outcome: 'sent' | 'failed' | 'none'): void {
     const c = this.#checkpoint;
     const records = batch.records.length;
     this.#checkpoint = withErrors(
@@ -280,7 +279,7 @@ export class DeliveryRun {
       },
       errors,
     );
-    await this.#writer.write(this.#checkpoint);
+    this.#writer.write(this.#checkpoint);
   }
 
   /** Writes the checkpoint with `changes` (and `errors` added) now, and waits for it. */
@@ -289,7 +288,7 @@ export class DeliveryRun {
       { ...this.#checkpoint, ...changes, updated: this.#clock.now(), deadline: changes.deadline ?? this.#lease() },
       errors,
     );
-    await this.#writer.write(this.#checkpoint);
+    this.#writer.write(this.#checkpoint);
     await this.#writer.flush();
   }
 
@@ -385,24 +384,5 @@ function summaryOf(c: Checkpoint): Record<string, unknown> {
     continuations: c.continuation,
     byte_offset: c.byte_offset,
     total_bytes: c.total_bytes,
-  };
-}
-
-interface Prefetch {
-  readonly result: Promise<{ readonly batch: ReadBatch } | { readonly batch?: undefined; readonly error: unknown }>;
-}
-
-/** A batch being read; its failure is kept for whoever awaits it (it may never be, after a hand-over). */
-function prefetch(
-  reader: NdjsonReader,
-  batchSize: number,
-  maxBytes: number,
-  convert: ((record: unknown) => unknown) | undefined,
-): Prefetch {
-  return {
-    result: reader.read(batchSize, maxBytes, convert).then(
-      (batch) => ({ batch }),
-      (error: unknown) => ({ error }),
-    ),
   };
 }

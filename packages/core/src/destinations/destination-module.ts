@@ -33,6 +33,12 @@ export interface DestinationModule {
    * `retryable` to decide yourself, `fatal: true` to end the delivery. Errors without a status (network) are retried.
    */
   send(batch: readonly unknown[], context: BatchContext): Promise<unknown>;
+  /**
+   * Sends one batch given as each record's JSON text exactly as the file had it (checked to be JSON), called instead
+   * of `send` when the destination has one and no `mapRecord`. Records pass through untouched — a 20-digit id keeps
+   * every digit, which parsing into a number would not — and without a parse-and-serialize round trip.
+   */
+  sendJsonText?(batch: readonly string[], context: BatchContext): Promise<unknown>;
 }
 
 export interface DestinationRequest {

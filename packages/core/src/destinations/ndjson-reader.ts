@@ -12,10 +12,11 @@ export interface LineProblem {
 }
 
 /**
- * Turns a parsed record into what the batch holds: the destination's `mapRecord`. Returning undefined leaves the
- * record out; throwing makes the line a problem with the error's message.
+ * Turns a parsed record (and the JSON text it was parsed from) into what the batch holds: the destination's
+ * `mapRecord`, or the text itself for a destination that forwards records as they were. Returning undefined leaves
+ * the record out; throwing makes the line a problem with the error's message.
  */
-export type RecordConverter = (value: unknown) => unknown;
+export type RecordConverter = (value: unknown, text: string) => unknown;
 
 export interface ReadBatch {
   readonly records: unknown[];
@@ -100,7 +101,7 @@ export class NdjsonReader {
         problems.push({ line: this.#line, message: `longer than ${this.#maxLineBytes} bytes, skipped` });
       } else if (lineBytes > 0) {
         const text = this.#lineText(end);
-        const outcome = parseLine(text, this.#offset === 0 && this.#line === 1, convert);
+        const outcome = parseLine(text, this.#offset === 0, convert);
         if (outcome === BLANK) {
           // Whitespace only: not a record, not a problem.
         } else if (outcome instanceof Problem) {
@@ -191,9 +192,9 @@ class Problem {
 }
 type Outcome = unknown;
 
-function parseLine(text: string, first: boolean, convert: RecordConverter | undefined): Outcome {
-  // A byte-order mark before the first record is not JSON; a text editor may have written one.
-  const json = first && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+function parseLine(text: string, atStart: boolean, convert: RecordConverter | undefined): Outcome {
+  // A byte-order mark at the start of the file is not JSON; a text editor may have written one.
+  const json = atStart && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -204,7 +205,7 @@ function parseLine(text: string, first: boolean, convert: RecordConverter | unde
   if (!convert) return value;
   let converted: unknown;
   try {
-    converted = convert(value);
+    converted = convert(value, json);
   } catch (error) {
     return new Problem(`mapRecord failed: ${(error as Error)?.message ?? String(error)}`);
   }

@@ -1,7 +1,9 @@
 import { itInPrivateNetwork } from '@artemis/testkit';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
+  closeAfterEach,
   type DeliveryWorld,
+  deliverAndWait,
   type FileServer,
   ndjson,
   range,
@@ -9,9 +11,6 @@ import {
   seedPayload,
   startDeliveryWorld,
   startFileServer,
-  submitDelivery,
-  untilEnded,
-  untilReported,
 } from './support/delivery-fixtures';
 
 /*
@@ -19,15 +18,7 @@ import {
  * (listed, or the end of the delivery when configured so, with the checkpoint where it stopped), batches refused
  * outright, a destination the SSRF guard refuses, and the rate limit. On a test clock: waits move it, never time.
  */
-let world: DeliveryWorld | undefined;
-let file: FileServer | undefined;
-
-afterEach(async () => {
-  await world?.close();
-  await file?.close();
-  world = undefined;
-  file = undefined;
-});
+closeAfterEach();
 
 const MOCK_500 = 'HTTP 500: {"message":"Mock error","status":500}';
 
@@ -35,28 +26,19 @@ function withBatchSize(size: number, extra: Record<string, unknown> = {}) {
   return (mockUrl: string) => ({ settings: { url: mockUrl, batch_size: size, ...extra } });
 }
 
-async function deliver(settings: (mockUrl: string) => Record<string, unknown>) {
-  if (!world || !file) throw new Error('no world');
-  const accepted = await submitDelivery(
-    world.agent,
-    'http-json',
-    seedPayload(world.mock, file.url, settings(world.mock.destinationUrl)),
-  );
-  const status = await untilEnded(world.agent, accepted.body.job_id as string);
-  await untilReported(world.mock, 'wh-abcd12345');
-  const reports = world.mock.statuses.get('wh-abcd12345') ?? [];
-  return { status, final: reports.at(-1) };
+function deliver(world: DeliveryWorld, file: FileServer, settings: (mockUrl: string) => Record<string, unknown>) {
+  return deliverAndWait(world, 'http-json', seedPayload(world.mock, file.url, settings(world.mock.destinationUrl)));
 }
 
 describe('a throttling destination', () => {
   it('gets each refused batch again after its Retry-After, and every record once', async () => {
     // Prepare: every third request is answered 429 with Retry-After: 7.
-    world = await startDeliveryWorld();
+    const world = await startDeliveryWorld();
     world.mock.control({ throttle_every: 3, retry_after: 7 });
-    file = await startFileServer(ndjson(1000));
+    const file = await startFileServer(ndjson(1000));
     const started = world.clock.now();
     // Act
-    const { status } = await deliver(withBatchSize(100));
+    const { status } = await deliver(world, file, withBatchSize(100));
     // Assess: four 429s, each waited out for exactly its 7 s (the test clock moves only when the agent waits).
     expect(receivedIds(world.mock)).toEqual(range(1, 1000));
     expect(world.mock.requests.map((request) => [request.ordinal, request.answered])).toEqual([
@@ -83,11 +65,11 @@ describe('a throttling destination', () => {
 describe('batches that keep failing', () => {
   it('are listed as errors while the delivery goes on, and it ends succeeded', async () => {
     // Prepare: batches 2, 5 and 7 always fail with 500; two retries each.
-    world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '2' });
+    const world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '2' });
     world.mock.control({ fail_batches: [2, 5, 7] });
-    file = await startFileServer(ndjson(800));
+    const file = await startFileServer(ndjson(800));
     // Act
-    const { status, final } = await deliver(withBatchSize(100));
+    const { status, final } = await deliver(world, file, withBatchSize(100));
     // Assess
     expect(receivedIds(world.mock)).toEqual([
       ...range(1, 100),
@@ -123,11 +105,14 @@ describe('batches that keep failing', () => {
 
   it('ends the delivery failed at the first one when MCD_DESTINATION_MAX_FAILED_BATCHES=0; the checkpoint shows where', async () => {
     // Prepare
-    world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '1', MCD_DESTINATION_MAX_FAILED_BATCHES: '0' });
+    const world = await startDeliveryWorld({
+      MCD_DESTINATION_BATCH_RETRIES: '1',
+      MCD_DESTINATION_MAX_FAILED_BATCHES: '0',
+    });
     world.mock.control({ fail_batches: [3] });
-    file = await startFileServer(ndjson(800));
+    const file = await startFileServer(ndjson(800));
     // Act
-    const { status, final } = await deliver(withBatchSize(100));
+    const { status, final } = await deliver(world, file, withBatchSize(100));
     // Assess
     const reason = `batch 3, lines 201-300, 100 records: ${MOCK_500} (after 2 attempts)`;
     expect(receivedIds(world.mock)).toEqual(range(1, 200));
@@ -144,11 +129,11 @@ describe('batches that keep failing', () => {
 
   it('are not retried when the destination refuses them with a 4xx', async () => {
     // Prepare
-    world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '5' });
+    const world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '5' });
     world.mock.control({ fail_batches: [1], fail_status: 400 });
-    file = await startFileServer(ndjson(200));
+    const file = await startFileServer(ndjson(200));
     // Act
-    const { final } = await deliver(withBatchSize(100));
+    const { final } = await deliver(world, file, withBatchSize(100));
     // Assess
     expect(world.mock.requests.map((request) => [request.ordinal, request.answered])).toEqual([
       [1, 400],
@@ -161,10 +146,10 @@ describe('batches that keep failing', () => {
 
   it('judge success by a field of the answer when settings.success_field says so', async () => {
     // Prepare: the mock answers {"status": 200}; asking for 201 makes every batch a refusal.
-    world = await startDeliveryWorld({ MCD_DESTINATION_MAX_FAILED_BATCHES: '0' });
-    file = await startFileServer(ndjson(10));
+    const world = await startDeliveryWorld({ MCD_DESTINATION_MAX_FAILED_BATCHES: '0' });
+    const file = await startFileServer(ndjson(10));
     // Act
-    const { final } = await deliver(withBatchSize(100, { success_field: 'status', success_value: 201 }));
+    const { final } = await deliver(world, file, withBatchSize(100, { success_field: 'status', success_value: 201 }));
     // Assess
     expect(final).toMatchObject({
       state: 'failed',
@@ -177,11 +162,11 @@ describe('batches that keep failing', () => {
 describe('the rate limit', () => {
   it('spaces requests by the token bucket: a burst of `requests`, then one per perSeconds/requests', async () => {
     // Prepare
-    world = await startDeliveryWorld();
-    file = await startFileServer(ndjson(600));
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(600));
     const started = world.clock.now();
     // Act
-    await deliver(withBatchSize(100, { rate_limit: { requests: 2, per_seconds: 1 } }));
+    await deliver(world, file, withBatchSize(100, { rate_limit: { requests: 2, per_seconds: 1 } }));
     // Assess: six requests, two at once, then one every 500 ms of the test clock.
     expect(receivedIds(world.mock)).toEqual(range(1, 600));
     expect(world.mock.requests).toHaveLength(6);
@@ -192,10 +177,12 @@ describe('the rate limit', () => {
 describe('a destination the SSRF guard refuses', () => {
   itInPrivateNetwork('ends the delivery failed at the first batch, without retrying', async () => {
     // Prepare
-    world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '5' });
-    file = await startFileServer(ndjson(10));
+    const world = await startDeliveryWorld({ MCD_DESTINATION_BATCH_RETRIES: '5' });
+    const file = await startFileServer(ndjson(10));
     // Act
-    const { final, status } = await deliver(() => ({ settings: { url: 'http://169.254.169.254/latest/meta-data/' } }));
+    const { final, status } = await deliver(world, file, () => ({
+      settings: { url: 'http://169.254.169.254/latest/meta-data/' },
+    }));
     // Assess
     const reason = 'batch 1, lines 1-10, 10 records: Destination refused: blocked address 169.254.169.254';
     expect(final).toMatchObject({ state: 'failed', reason });

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { StatusBody } from '../async/support/async-fixtures';
 import {
+  closeAfterEach,
   type DeliveryWorld,
-  type FileServer,
   ndjson,
   range,
   receivedIds,
@@ -20,24 +20,15 @@ import {
  * whose continuation never comes reads Failed when the lease runs out, and whoever records that reports `failed`.
  * Continuations are held back here, as a lost or late invocation would be.
  */
-let world: DeliveryWorld | undefined;
-let file: FileServer | undefined;
-
-afterEach(async () => {
-  await world?.release();
-  await world?.close();
-  await file?.close();
-  world = undefined;
-  file = undefined;
-});
+closeAfterEach();
 
 /** 10 s runs with a 3 s margin, one second per batch of 100: the first run hands over after 700 records. */
 async function handedOver(env: Record<string, string> = {}, msPerBatch = 1000) {
-  world = await startDeliveryWorld(
+  const world = await startDeliveryWorld(
     { MCD_ASYNC_TIMEOUT_SECONDS: '10', MCD_DESTINATION_CONTINUE_MARGIN_SECONDS: '3', ...env },
     { msPerBatch, holdContinuations: true },
   );
-  file = await startFileServer(ndjson(1000));
+  const file = await startFileServer(ndjson(1000));
   const accepted = await submitDelivery(
     world.agent,
     'http-json',

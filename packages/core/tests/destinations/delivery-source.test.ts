@@ -1,18 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
+  closeAfterEach,
   type DeliveryWorld,
-  type FileServer,
+  deliverAndWait,
   ndjson,
   range,
   receivedIds,
   seedPayload,
   startDeliveryWorld,
   startFileServer,
-  submitDelivery,
-  untilEnded,
-  untilReported,
 } from './support/delivery-fixtures';
 
 /*
@@ -20,15 +18,7 @@ import {
  * Range, or by skipping bytes when the server ignores it; a stream that breaks; a file that changes between runs;
  * lines that are not records (invalid JSON, a 10 MB line, blank lines); and objects of the agent's own storage.
  */
-let world: DeliveryWorld | undefined;
-let file: FileServer | undefined;
-
-afterEach(async () => {
-  await world?.close();
-  await file?.close();
-  world = undefined;
-  file = undefined;
-});
+closeAfterEach();
 
 /** A world whose runs take 4 batches each: 10 s runs with a 3 s margin, each batch moving the clock 2 s. */
 async function continuingWorld(onBatch?: (records: readonly unknown[]) => void) {
@@ -38,26 +28,18 @@ async function continuingWorld(onBatch?: (records: readonly unknown[]) => void) 
   );
 }
 
-async function deliver(dataUrl: string, settings: Record<string, unknown> = {}) {
-  if (!world) throw new Error('no world');
-  const accepted = await submitDelivery(
-    world.agent,
-    'http-json',
-    seedPayload(world.mock, dataUrl, { settings: { url: world.mock.destinationUrl, batch_size: 100, ...settings } }),
-  );
-  expect(accepted.status).toBe(200);
-  const status = await untilEnded(world.agent, accepted.body.job_id as string);
-  await untilReported(world.mock, 'wh-abcd12345');
-  return { status, reports: world.mock.statuses.get('wh-abcd12345') ?? [] };
+function deliver(world: DeliveryWorld, dataUrl: string) {
+  const settings = { url: world.mock.destinationUrl, batch_size: 100 };
+  return deliverAndWait(world, 'http-json', seedPayload(world.mock, dataUrl, { settings }));
 }
 
 describe('reading data_url', () => {
   it('takes the size from the GET when HEAD is refused (a URL pre-signed for GET), and reports progress by bytes', async () => {
     // Prepare
-    world = await startDeliveryWorld();
-    file = await startFileServer(ndjson(400), { refuseHead: true });
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(400), { refuseHead: true });
     // Act
-    const { status, reports } = await deliver(file.url);
+    const { status, reports } = await deliver(world, file.url);
     // Assess
     expect(file.requests.map((request) => request.method)).toEqual(['HEAD', 'GET']);
     expect(status).toMatchObject({ __mcd_progress__: { total_bytes: ndjson(400).length } });
@@ -71,10 +53,10 @@ describe('reading data_url', () => {
 
   it('skips to the offset itself when the server ignores Range: still every record exactly once', async () => {
     // Prepare
-    world = await continuingWorld();
-    file = await startFileServer(ndjson(1000), { ignoreRange: true });
+    const world = await continuingWorld();
+    const file = await startFileServer(ndjson(1000), { ignoreRange: true });
     // Act
-    const { status } = await deliver(file.url);
+    const { status } = await deliver(world, file.url);
     // Assess
     expect(receivedIds(world.mock)).toEqual(range(1, 1000));
     expect(world.mock.requests.map((request) => request.ordinal)).toEqual(range(1, 10));
@@ -90,10 +72,10 @@ describe('reading data_url', () => {
 
   it('reads again from the last settled line when the stream breaks', async () => {
     // Prepare: the first GET is cut a little after the third batch's lines.
-    world = await startDeliveryWorld();
-    file = await startFileServer(ndjson(600), { breakFirstGetAfter: ndjson(250).length + 7 });
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(600), { breakFirstGetAfter: ndjson(250).length + 7 });
     // Act
-    const { status } = await deliver(file.url);
+    const { status } = await deliver(world, file.url);
     // Assess
     expect(receivedIds(world.mock)).toEqual(range(1, 600));
     const gets = file.requests.filter((request) => request.method === 'GET');
@@ -103,13 +85,13 @@ describe('reading data_url', () => {
 
   it('refuses to go on with a file that changed between runs (its ETag differs)', async () => {
     // Prepare: the file is replaced while the first run sends its second batch.
-    file = await startFileServer(ndjson(1000));
+    const file = await startFileServer(ndjson(1000));
     const server = file;
-    world = await continuingWorld((records) => {
+    const world = await continuingWorld((records) => {
       if ((records[0] as { id: number }).id === 101) server.etag = '"v2"';
     });
     // Act
-    const { status, reports } = await deliver(file.url);
+    const { status, reports } = await deliver(world, file.url);
     // Assess
     const reason = 'data_url changed since the delivery started (its ETag differs)';
     expect(reports.at(-1)).toMatchObject({ state: 'failed', reason });
@@ -118,9 +100,9 @@ describe('reading data_url', () => {
 
   it('fails with the answer when data_url cannot be read', async () => {
     // Prepare: the mock answers 404 for any path it does not know.
-    world = await startDeliveryWorld();
+    const world = await startDeliveryWorld();
     // Act
-    const { status, reports } = await deliver(`${world.mock.url}/no-such-file.ndjson`);
+    const { status, reports } = await deliver(world, `${world.mock.url}/no-such-file.ndjson`);
     // Assess
     expect(reports.at(-1)).toMatchObject({ state: 'failed', reason: 'data_url answered HTTP 404', progress: 0 });
     expect(status).toMatchObject({ __mcd_error__: 'data_url answered HTTP 404', __mcd_error_type__: 'DeliveryFailed' });
@@ -131,12 +113,12 @@ describe('reading data_url', () => {
 describe('lines that are not records', () => {
   it('are skipped and listed by line — invalid JSON, a 10 MB line — and the agent lives on', async () => {
     // Prepare: line 3 is not JSON, line 5 is one 10 MB record, lines 7 and 8 are blank.
-    world = await startDeliveryWorld();
+    const world = await startDeliveryWorld();
     const huge = JSON.stringify({ id: 'huge', blob: 'x'.repeat(10 * 1024 * 1024) });
     const lines = ['{"id":1}', '{"id":2}', '{"id":3,', '{"id":4}', huge, '{"id":6}', '', '   ', '{"id":9}'];
-    file = await startFileServer(Buffer.from(`${lines.join('\n')}\n`));
+    const file = await startFileServer(Buffer.from(`${lines.join('\n')}\n`));
     // Act
-    const { status, reports } = await deliver(file.url);
+    const { status, reports } = await deliver(world, file.url);
     const health = await world.agent.get('/health');
     // Assess
     expect(receivedIds(world.mock)).toEqual([1, 2, 4, 6, 9]);
@@ -148,10 +130,10 @@ describe('lines that are not records', () => {
 
   it('end the delivery failed once there are more than MCD_DESTINATION_MAX_INVALID_RECORDS', async () => {
     // Prepare
-    world = await startDeliveryWorld({ MCD_DESTINATION_MAX_INVALID_RECORDS: '1' });
-    file = await startFileServer(Buffer.from('{"id":1}\nnot json\n{"id":3}\nnor this\n{"id":5}\n'));
+    const world = await startDeliveryWorld({ MCD_DESTINATION_MAX_INVALID_RECORDS: '1' });
+    const file = await startFileServer(Buffer.from('{"id":1}\nnot json\n{"id":3}\nnor this\n{"id":5}\n'));
     // Act
-    const { reports } = await deliver(file.url);
+    const { reports } = await deliver(world, file.url);
     // Assess
     expect(reports.at(-1)).toMatchObject({
       state: 'failed',
@@ -164,12 +146,12 @@ describe('lines that are not records', () => {
 describe('a data_url in the agent storage', () => {
   it('is read with the agent identity (a FILESYSTEM key), across continuations', async () => {
     // Prepare
-    world = await continuingWorld();
+    const world = await continuingWorld();
     const storagePath = world.agent.agent.config.storage.path;
     await mkdir(join(storagePath, 'mcd', 'exports'), { recursive: true });
     await writeFile(join(storagePath, 'mcd', 'exports', 'contacts.ndjson'), ndjson(1000));
     // Act
-    const { status } = await deliver('exports/contacts.ndjson');
+    const { status } = await deliver(world, 'exports/contacts.ndjson');
     // Assess
     expect(receivedIds(world.mock)).toEqual(range(1, 1000));
     expect(world.dispatched.length).toBeGreaterThan(2);

@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
-  type DeliveryWorld,
-  type FileServer,
+  closeAfterEach,
+  deliverAndWait,
   ndjson,
   range,
   receivedIds,
   seedPayload,
   startDeliveryWorld,
   startFileServer,
-  submitDelivery,
-  untilEnded,
-  untilReported,
 } from './support/delivery-fixtures';
 
 /*
@@ -18,26 +15,15 @@ import {
  * the NDJSON, the mock destination and status API, on a test clock (each batch the destination takes moves it one
  * second, so a run's deadline falls after a known number of batches, whatever the machine's speed).
  */
-let world: DeliveryWorld | undefined;
-let file: FileServer | undefined;
-
-afterEach(async () => {
-  await world?.close();
-  await file?.close();
-  world = undefined;
-  file = undefined;
-});
+closeAfterEach();
 
 describe('a delivery', () => {
   it('answers 200 accepted at once and delivers every record in order, reporting running then succeeded', async () => {
     // Prepare
-    world = await startDeliveryWorld();
-    file = await startFileServer(ndjson(1234));
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(1234));
     // Act
-    const accepted = await submitDelivery(world.agent, 'http-json', seedPayload(world.mock, file.url));
-    const jobId = accepted.body.job_id as string;
-    const status = await untilEnded(world.agent, jobId);
-    await untilReported(world.mock, 'wh-abcd12345');
+    const { accepted, status, reports } = await deliverAndWait(world, 'http-json', seedPayload(world.mock, file.url));
     // Assess
     expect(accepted).toEqual({ status: 200, body: { status: 'accepted', job_id: expect.any(String) } });
     expect(receivedIds(world.mock)).toEqual(range(1, 1234));
@@ -47,7 +33,6 @@ describe('a delivery', () => {
       __mcd_result__: { state: 'succeeded', records_sent: 1234, batches_sent: 3, errors_total: 0, continuations: 0 },
       __mcd_progress__: { state: 'succeeded', byte_offset: file.content.length, total_bytes: file.content.length },
     });
-    const reports = world.mock.statuses.get('wh-abcd12345') ?? [];
     expect(reports.map(({ state, progress, errors, reason }) => ({ state, progress, errors, reason }))).toEqual([
       { state: 'running', progress: 0, errors: [], reason: '' },
       ...reports.slice(1, -1).map(({ progress }) => ({ state: 'running', progress, errors: [], reason: '' })),
@@ -58,19 +43,17 @@ describe('a delivery', () => {
 
   it('continues past its deadline through re-dispatch: every record exactly once, in order, from a Range request', async () => {
     // Prepare: a 10 s run with a 3 s margin takes 7 one-second batches, so 30 batches need 4 continuations.
-    world = await startDeliveryWorld(
+    const world = await startDeliveryWorld(
       { MCD_ASYNC_TIMEOUT_SECONDS: '10', MCD_DESTINATION_CONTINUE_MARGIN_SECONDS: '3' },
       { msPerBatch: 1000 },
     );
-    file = await startFileServer(ndjson(3000));
+    const file = await startFileServer(ndjson(3000));
     // Act
-    const accepted = await submitDelivery(
-      world.agent,
+    const { status, reports } = await deliverAndWait(
+      world,
       'http-json',
       seedPayload(world.mock, file.url, { settings: { url: world.mock.destinationUrl, batch_size: 100 } }),
     );
-    const status = await untilEnded(world.agent, accepted.body.job_id as string);
-    await untilReported(world.mock, 'wh-abcd12345');
     // Assess
     expect(receivedIds(world.mock)).toEqual(range(1, 3000));
     expect(world.mock.requests.map((request) => request.ordinal)).toEqual(range(1, 30));
@@ -84,10 +67,25 @@ describe('a delivery', () => {
       __mcd_status__: 'Completed',
       __mcd_result__: { state: 'succeeded', records_sent: 3000, batches_sent: 30, continuations: 4 },
     });
-    const reports = world.mock.statuses.get('wh-abcd12345') ?? [];
     const progress = reports.filter((report) => report.state === 'running').map((report) => report.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBeGreaterThan(0.9);
     expect(reports.filter((report) => report.state !== 'running').map((report) => report.state)).toEqual(['succeeded']);
+  });
+
+  it('forwards each record as the file had it: a 23-digit id and 1.50 keep every digit', async () => {
+    // Prepare
+    const world = await startDeliveryWorld();
+    const lines = ['{"id":12345678901234567890123,"price":1.50}', '{ "id" : 2 ,"note":"caf\u00e9"}'];
+    const file = await startFileServer(Buffer.from(`${lines.join('\n')}\n`));
+    // Act
+    const { final } = await deliverAndWait(
+      world,
+      'http-json',
+      seedPayload(world.mock, file.url, { settings: { url: world.mock.destinationUrl, data_key: 'contacts' } }),
+    );
+    // Assess
+    expect(world.mock.requests.map((request) => request.body)).toEqual([`{"contacts":[${lines.join(',')}]}`]);
+    expect(final?.state).toBe('succeeded');
   });
 });

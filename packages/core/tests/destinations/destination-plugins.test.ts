@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { startTestAgent } from '../../src/testing';
 import { execute } from '../support/test-agent';
 import {
-  type DeliveryWorld,
-  type FileServer,
+  closeAfterEach,
+  deliverAndWait,
   ndjson,
   range,
   seedPayload,
@@ -22,16 +22,11 @@ import {
  * example run for real, and plugins that cannot be used stopping start-up with a line that says why.
  */
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
-let world: DeliveryWorld | undefined;
-let file: FileServer | undefined;
 let scratch: string | undefined;
 
+closeAfterEach();
 afterEach(async () => {
-  await world?.close();
-  await file?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
-  world = undefined;
-  file = undefined;
   scratch = undefined;
 });
 
@@ -39,8 +34,8 @@ describe('a destination exported beside connectors', () => {
   it('receives mapped batches (records mapped to undefined left out), and the module still serves its connector', async () => {
     // Prepare
     const module = join(FIXTURES, 'destination-plugin.mjs');
-    world = await startDeliveryWorld({ MCD_CONNECTOR_MODULES: module });
-    file = await startFileServer(ndjson(12));
+    const world = await startDeliveryWorld({ MCD_CONNECTOR_MODULES: module });
+    const file = await startFileServer(ndjson(12));
     const { sent } = (await import(module)) as { sent: { batch: number; records: unknown[]; label: string }[] };
     sent.length = 0;
     // Act
@@ -59,6 +54,26 @@ describe('a destination exported beside connectors', () => {
   });
 });
 
+describe('a destination that never answers', () => {
+  it('is given up on after the request timeout, attempt after attempt, and the batch fails', async () => {
+    // Prepare
+    const world = await startDeliveryWorld({
+      MCD_CONNECTOR_MODULES: join(FIXTURES, 'destination-plugin.mjs'),
+      MCD_DESTINATION_REQUEST_TIMEOUT_SECONDS: '1',
+      MCD_DESTINATION_BATCH_RETRIES: '1',
+      MCD_DESTINATION_MAX_FAILED_BATCHES: '0',
+    });
+    const file = await startFileServer(ndjson(5));
+    // Act
+    const { final } = await deliverAndWait(world, 'stuck', seedPayload(world.mock, file.url, { settings: {} }));
+    // Assess
+    expect(final).toMatchObject({
+      state: 'failed',
+      reason: 'batch 1, lines 1-5, 5 records: no answer within 1000 ms (after 2 attempts)',
+    });
+  });
+});
+
 describe('the README destination example', () => {
   it('delivers through MCD_DESTINATION_MODULES with its secret from MCD_DESTINATION_CREDENTIALS', async () => {
     // Prepare
@@ -70,7 +85,7 @@ describe('the README destination example', () => {
     scratch = await mkdtemp(join(tmpdir(), 'artemis-readme-'));
     const path = join(scratch, 'crm-destination.mjs');
     await writeFile(path, block[1]);
-    world = await startDeliveryWorld(
+    const world = await startDeliveryWorld(
       {
         MCD_DESTINATION_MODULES: path,
         MCD_DESTINATION_CREDENTIALS: JSON.stringify({
@@ -84,7 +99,7 @@ describe('the README destination example', () => {
       { name: 'no email' },
       { email: 'GRACE@example.com', name: 'Grace' },
     ];
-    file = await startFileServer(Buffer.from(`${records.map((record) => JSON.stringify(record)).join('\n')}\n`));
+    const file = await startFileServer(Buffer.from(`${records.map((record) => JSON.stringify(record)).join('\n')}\n`));
     // Act
     const accepted = await submitDelivery(
       world.agent,

@@ -33,6 +33,8 @@ export interface MockRequest {
   readonly records: number;
   readonly answered: number;
   readonly headers: IncomingMessage['headers'];
+  /** The body as received (tests check records arrive byte for byte). */
+  readonly body: string;
 }
 
 export interface MockStatus {
@@ -119,7 +121,8 @@ export async function startMockDestination(options: MockOptions = {}): Promise<M
   );
 
   async function batch(request: IncomingMessage, body: Buffer, response: ServerResponse) {
-    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const text = body.toString('utf8');
+    const parsed = JSON.parse(text) as Record<string, unknown>;
     const records = (Object.values(parsed).find(Array.isArray) ?? []) as unknown[];
     const key = JSON.stringify(records[0] ?? null);
     const ordinal = ordinals.get(key) ?? ordinals.size + 1;
@@ -129,7 +132,7 @@ export async function startMockDestination(options: MockOptions = {}): Promise<M
     const throttled = rules.throttle_every !== undefined && (requests.length + 1) % rules.throttle_every === 0;
     const failed = rules.fail_batches?.includes(ordinal) ?? false;
     const answered = throttled ? 429 : failed ? (rules.fail_status ?? 500) : 200;
-    requests.push({ ordinal, records: records.length, answered, headers: request.headers });
+    requests.push({ ordinal, records: records.length, answered, headers: request.headers, body: text });
     log(`destination: batch ${ordinal} of ${records.length} records → ${answered}`);
     if (throttled) {
       return sendJson(

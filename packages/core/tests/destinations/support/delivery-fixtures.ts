@@ -1,8 +1,19 @@
 import type { IncomingMessage } from 'node:http';
-import { type MockDestination, startHttpServer, startMockDestination } from '@artemis/testkit';
+import { type MockDestination, type MockStatus, startHttpServer, startMockDestination } from '@artemis/testkit';
+import { afterEach } from '@jest/globals';
 import type { AgentOptions } from '../../../src/agent/create-agent';
 import { startTestAgent, type TestAgent } from '../../../src/testing';
 import { type StatusBody, tempStorage, testClock } from '../../async/support/async-fixtures';
+
+/** What the current test started (worlds, file servers), closed after it by `closeAfterEach`. */
+const started: { close(): Promise<void> }[] = [];
+
+/** Registers, in the calling test file, the closing of every world and file server each test started. */
+export function closeAfterEach(): void {
+  afterEach(async () => {
+    for (const thing of started.splice(0).reverse()) await thing.close();
+  });
+}
 
 /** `count` NDJSON records `{"id": i, "name": "record-i"}` (ids from `first`), one per line. */
 export function ndjson(count: number, first = 1): Buffer {
@@ -61,7 +72,7 @@ export async function startFileServer(content: Buffer, options: FileServerOption
     }
     res.end(rest);
   });
-  return {
+  const fileServer: FileServer = {
     url: `${server.url}/exports/contacts.ndjson`,
     requests,
     get content() {
@@ -78,6 +89,8 @@ export async function startFileServer(content: Buffer, options: FileServerOption
     },
     close: server.close,
   };
+  started.push(fileServer);
+  return fileServer;
 }
 
 export interface DeliveryWorld {
@@ -147,23 +160,26 @@ export async function startDeliveryWorld(
     },
   );
   agent = await agentReady;
-  const started = agent;
-  return {
-    agent: started,
+  const running = agent;
+  const world: DeliveryWorld = {
+    agent: running,
     mock,
     clock,
     dispatched,
     release: async () => {
       holding = false;
       const works = held.splice(0);
-      await Promise.all(works.map((work) => started.agent.runAsyncWork(work)));
+      await Promise.all(works.map((work) => running.agent.runAsyncWork(work)));
     },
     close: async () => {
-      await started.close();
+      await world.release();
+      await running.close();
       await mock.close();
       await storage.remove();
     },
   };
+  started.push(world);
+  return world;
 }
 
 export interface Accepted {
@@ -175,6 +191,30 @@ export interface Accepted {
 export async function submitDelivery(agent: TestAgent, destination: string, payload: unknown): Promise<Accepted> {
   const response = await agent.post(`/api/v1/destinations/${destination}`, payload);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export interface Delivered {
+  readonly accepted: Accepted;
+  readonly status: StatusBody;
+  /** The status API's reports for the payload's webhook id, the final one last. */
+  readonly reports: MockStatus[];
+  readonly final: MockStatus | undefined;
+}
+
+/** Submits a payload and waits for the job's end and its final status report. */
+export async function deliverAndWait(
+  world: DeliveryWorld,
+  destination: string,
+  payload: Record<string, unknown>,
+): Promise<Delivered> {
+  const accepted = await submitDelivery(world.agent, destination, payload);
+  if (accepted.status !== 200)
+    throw new Error(`submission answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+  const status = await untilEnded(world.agent, accepted.body.job_id as string);
+  const webhook = String(payload.webhook_id);
+  await untilReported(world.mock, webhook);
+  const reports = world.mock.statuses.get(webhook) ?? [];
+  return { accepted, status, reports, final: reports.at(-1) };
 }
 
 /** The payload of the seed's curl command, pointed at the mock. */
