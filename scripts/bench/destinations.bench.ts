@@ -5,14 +5,21 @@
  * JSON.stringify `{"data": batch}`, POST on a keep-alive agent, one batch at a time. Figures: delivery MB/s vs the
  * floor (goal ≥ 0.8×), and the agent's peak RSS (goal: under 256 MB absolute). Every server is its own process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../packages/core/tests/storage/support/storage-emulators';
 import { buildTarget, targets } from '../build';
-import { type BenchFigure, type BenchModule, interleave, median, peakRssMb, stopChild } from './harness';
+import {
+  type BenchFigure,
+  type BenchModule,
+  httpText,
+  interleave,
+  median,
+  peakRssMb,
+  startServerProcess,
+  stopChild,
+} from './harness';
 
 const SIZE = 1024 * 1024 * 1024;
 const ROUNDS = 2;
@@ -91,12 +98,12 @@ export default (async () => {
     const file = join(scratch, 'big.ndjson');
     const size = await writeNdjson(file, SIZE);
 
-    const files = await startServer(['-e', FILE_SERVER], { BENCH_FILE: file });
+    const files = await startServerProcess(['-e', FILE_SERVER], { BENCH_FILE: file });
     stops.push(() => stopChild(files.child));
-    const sink = await startServer(['-e', SINK], {});
+    const sink = await startServerProcess(['-e', SINK], {});
     stops.push(() => stopChild(sink.child));
     const storagePath = join(scratch, 'storage');
-    const agent = await startServer([join(root, 'dist', 'generic', 'index.mjs')], {
+    const agent = await startServerProcess([join(root, 'dist', 'generic', 'index.mjs')], {
       MCD_LOG_LEVEL: 'warn',
       MCD_STORAGE: 'FILESYSTEM',
       MCD_STORAGE_PATH: storagePath,
@@ -122,7 +129,7 @@ export default (async () => {
     const subject = async () => {
       const started = performance.now();
       const accepted = JSON.parse(
-        await call(`${agent.url}/api/v1/destinations/http-json`, 'POST', {
+        await httpText(`${agent.url}/api/v1/destinations/http-json`, 'POST', {
           data_url: `${files.url}/big.ndjson`,
           callback_url: `${sink.url}/poll/`,
           webhook_id: `bench-${++round}`,
@@ -130,7 +137,7 @@ export default (async () => {
         }),
       ) as { job_id: string };
       for (;;) {
-        const status = JSON.parse(await call(`${agent.url}/async/api/v1/status/${accepted.job_id}`, 'GET')) as {
+        const status = JSON.parse(await httpText(`${agent.url}/async/api/v1/status/${accepted.job_id}`, 'GET')) as {
           __mcd_status__: string;
           __mcd_result__?: { state: string; records_sent: number; byte_offset: number };
         };
@@ -199,40 +206,4 @@ async function writeNdjson(path: string, size: number): Promise<number> {
     await handle.close();
   }
   return written;
-}
-
-interface Server {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-async function startServer(args: string[], env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    const ready = await call(`${url}/health`, 'GET').then(
-      () => true,
-      () => false,
-    );
-    if (ready) return { url, child };
-    if (attempt > 100 || child.exitCode !== null) throw new Error(`server ${args.join(' ')} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function call(url: string, method: string, body?: unknown): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.once('error', reject);
-    });
-    req.once('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }

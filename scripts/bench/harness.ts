@@ -1,5 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { freePort } from '../../packages/core/tests/storage/support/storage-emulators';
 
 /**
  * Shared pieces of `pnpm bench` (SPEC §11): every figure is a ratio of a subject to a floor measured in the same
@@ -84,5 +86,54 @@ export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
+  });
+}
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+/**
+ * `node <args>` on a free port (its PORT), with only PATH and `env` in its environment; resolves once `GET /health`
+ * gets any answer (the answer's body is not read: some of these servers answer every path with a large file).
+ */
+export async function startServerProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const req = request(`${url}/health`, (res) => {
+        res.destroy();
+        resolve(true);
+      });
+      req.once('error', () => resolve(false));
+      req.end();
+    });
+    if (ready) return { url, child };
+    if (attempt > 100 || child.exitCode !== null) throw new Error(`server ${args.join(' ')} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One HTTP request (a JSON body when given); resolves the answer's body as text. */
+export function httpText(url: string, method: string, body?: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
   });
 }
