@@ -22,7 +22,7 @@ import {
 } from './harness';
 
 const SIZE = 1024 * 1024 * 1024;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const BATCH = 1000;
 const BUDGET_MB = 256;
 const root = join(import.meta.dirname, '..', '..');
