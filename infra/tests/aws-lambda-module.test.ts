@@ -320,3 +320,47 @@ describe('aws-lambda remote operations', () => {
     });
   });
 });
+
+describe('aws-lambda destinations API (webhook destinations, issue 15)', () => {
+  test('is off by default, and every one of its resources exists only when enabled', () => {
+    // Prepare
+    const addresses = [...module.resources.keys()].filter(
+      (address) => address.startsWith('aws_api_gateway_') || address === 'aws_lambda_permission.destinations_api',
+    );
+
+    // Act
+    const counts = addresses.map((address) => resource(address).count);
+
+    // Assess
+    expect(module.variables.get('enable_destinations_api')?.default).toBe(false);
+    expect(addresses.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(counts)).toEqual(new Set(['${var.enable_destinations_api ? 1 : 0}']));
+  });
+
+  test('takes POST /api/v1/destinations/{destination} with an API key, proxied to the function', () => {
+    // Prepare / Act
+    const path = ['api', 'api_v1', 'destinations', 'destination'].map(
+      (name) => resource(`aws_api_gateway_resource.${name}`).path_part,
+    );
+    const method = resource('aws_api_gateway_method.deliver');
+    const integration = resource('aws_api_gateway_integration.deliver');
+
+    // Assess
+    expect(path).toEqual(['api', 'v1', 'destinations', '{destination}']);
+    expect(method).toMatchObject({ http_method: 'POST', api_key_required: true });
+    expect(integration).toMatchObject({ type: 'AWS_PROXY', uri: '${aws_lambda_function.agent.invoke_arn}' });
+    expect(resource('aws_api_gateway_usage_plan_key.destinations').key_type).toBe('API_KEY');
+  });
+
+  test('lets API Gateway invoke the function for that route only, and keeps the key a sensitive output', () => {
+    // Prepare / Act
+    const permission = resource('aws_lambda_permission.destinations_api');
+
+    // Assess
+    expect(permission.principal).toBe('apigateway.amazonaws.com');
+    expect(permission.source_arn).toBe(
+      '${aws_api_gateway_rest_api.destinations[0].execution_arn}/${aws_api_gateway_stage.destinations[0].stage_name}/POST/api/v1/destinations/*',
+    );
+    expect(module.outputs.get('destinations_api_key')?.sensitive).toBe(true);
+  });
+});

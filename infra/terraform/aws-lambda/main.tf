@@ -436,3 +436,141 @@ resource "aws_lambda_permission" "invoke_url" {
   principal              = each.value
   function_url_auth_type = "AWS_IAM"
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Destinations API (SPEC §14): webhook-destination payloads over HTTPS with an API key, as the seed's runner is called
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "aws_api_gateway_rest_api" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name           = "${var.name}-destinations"
+  description    = "Webhook-destination payloads for the Artemis agent ${var.name}: POST /api/v1/destinations/{destination} with x-api-key."
+  api_key_source = "HEADER"
+  tags           = var.tags
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+}
+
+resource "aws_api_gateway_resource" "api" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_rest_api.destinations[0].root_resource_id
+  path_part   = "api"
+}
+
+resource "aws_api_gateway_resource" "api_v1" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.api[0].id
+  path_part   = "v1"
+}
+
+resource "aws_api_gateway_resource" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.api_v1[0].id
+  path_part   = "destinations"
+}
+
+resource "aws_api_gateway_resource" "destination" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.destinations[0].id
+  path_part   = "{destination}"
+}
+
+# The key is the only authentication: the payload's own fields are checked by the agent, which answers at once and
+# delivers in the background (well inside API Gateway's 29 s integration timeout).
+resource "aws_api_gateway_method" "deliver" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id      = aws_api_gateway_rest_api.destinations[0].id
+  resource_id      = aws_api_gateway_resource.destination[0].id
+  http_method      = "POST"
+  authorization    = "NONE"
+  api_key_required = true
+}
+
+resource "aws_api_gateway_integration" "deliver" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id             = aws_api_gateway_rest_api.destinations[0].id
+  resource_id             = aws_api_gateway_resource.destination[0].id
+  http_method             = aws_api_gateway_method.deliver[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.agent.invoke_arn
+}
+
+resource "aws_api_gateway_deployment" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  triggers = {
+    redeployment = sha1(jsonencode([aws_api_gateway_method.deliver[0].id, aws_api_gateway_integration.deliver[0].id]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_stage" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id   = aws_api_gateway_rest_api.destinations[0].id
+  deployment_id = aws_api_gateway_deployment.destinations[0].id
+  stage_name    = "live"
+  tags          = var.tags
+}
+
+resource "aws_api_gateway_api_key" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name        = "${var.name}-destinations"
+  description = "The key the platform sends as x-api-key to the destinations API of ${var.name}."
+  tags        = var.tags
+}
+
+resource "aws_api_gateway_usage_plan" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name = "${var.name}-destinations"
+  tags = var.tags
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.destinations[0].id
+    stage  = aws_api_gateway_stage.destinations[0].stage_name
+  }
+
+  throttle_settings {
+    rate_limit  = var.destinations_api_throttle.rate_limit
+    burst_limit = var.destinations_api_throttle.burst_limit
+  }
+}
+
+resource "aws_api_gateway_usage_plan_key" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  key_id        = aws_api_gateway_api_key.destinations[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.destinations[0].id
+}
+
+# API Gateway may invoke the function for this API's POST /api/v1/destinations/{destination} only.
+resource "aws_lambda_permission" "destinations_api" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  statement_id  = "ArtemisDestinationsApi"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.agent.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.destinations[0].execution_arn}/${aws_api_gateway_stage.destinations[0].stage_name}/POST/api/v1/destinations/*"
+}

@@ -252,6 +252,23 @@ variable "enable_function_url" {
   default     = false
 }
 
+variable "enable_destinations_api" {
+  description = "Create a REST API (API Gateway) that takes webhook-destination payloads on POST /api/v1/destinations/{destination} with an API key (x-api-key header), as the Amperity Lambda runner is deployed; its URL and key are outputs."
+  type        = bool
+  default     = false
+}
+
+variable "destinations_api_throttle" {
+  description = "Steady requests per second and burst allowed to the destinations API's key (its usage plan)."
+  type        = object({ rate_limit = number, burst_limit = number })
+  default     = { rate_limit = 10, burst_limit = 20 }
+
+  validation {
+    condition     = var.destinations_api_throttle.rate_limit > 0 && var.destinations_api_throttle.burst_limit >= 1
+    error_message = "The destinations_api_throttle needs a rate_limit above 0 and a burst_limit of at least 1."
+  }
+}
+
 variable "secrets_manager_secret_arns" {
   description = "Secrets Manager secret ARNs the agent may read for self-hosted credentials (aws_secrets_manager). Wildcards allowed, e.g. arn:aws:secretsmanager:<region>:<account>:secret:mcd/*."
   type        = list(string)

@@ -26,6 +26,14 @@ export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-opt
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
+export type {
+  BatchContext,
+  DestinationContext,
+  DestinationModule,
+  DestinationRequest,
+  DestinationResponse,
+  RateLimit,
+} from './destinations/destination-module';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { OperationAbortedError } from './errors/operation-aborted-error';
 export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
@@ -65,6 +73,8 @@ export type {
   AgentRequest,
   AgentResponse,
   AgentServices,
+  AsyncDispatcher,
+  AsyncWork,
   BootOptions,
   ErrorEnvelope,
   Logger,

@@ -63,6 +63,14 @@ export {
   startFakeTrino,
 } from './fakes/fake-trino';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
+export {
+  type MockDestination,
+  type MockOptions,
+  type MockRequest,
+  type MockRules,
+  type MockStatus,
+  startMockDestination,
+} from './fakes/mock-destination';
 export { selfSignedCertificate, tlsRefusalMessage } from './fakes/self-signed-certificate';
 export * from './fixture-connector';
 export * from './http-call';

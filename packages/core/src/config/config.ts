@@ -120,6 +120,37 @@ export interface AgentConfig {
     /** `APPINSIGHTS_RESOURCE_ID`: Application Insights resource the Azure log route queries. */
     readonly appInsightsResourceId: string | undefined;
   };
+  /** Webhook destinations (SPEC §14, packages/core/src/destinations). */
+  readonly destinations: DestinationsConfig;
+}
+
+export interface DestinationsConfig {
+  /** Plugin modules that export `destinations` (besides the `destinations` export of connector modules). */
+  readonly modules: readonly string[];
+  /** The destination a bare payload goes to (a direct Lambda invoke, `POST /api/v1/destinations`). */
+  readonly defaultName: string | undefined;
+  /** Destination name → self-hosted credentials envelope whose secret the destination uses (auth headers). */
+  readonly credentials: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `X-Amperity-Tenant` of status reports when the payload names no `tenant_id`. */
+  readonly tenant: string | undefined;
+  /** A run hands the rest to a continuation when less time than this remains (at most half of a run's time). */
+  readonly continueMarginSeconds: number;
+  /** `running` status reports at most this often (0: after every batch). */
+  readonly progressIntervalSeconds: number;
+  /** Retries of a batch the destination refused with 408, 429 or 5xx (or a network error). */
+  readonly batchRetries: number;
+  /** First pause before a batch is retried without a Retry-After (doubled each time, with jitter). */
+  readonly retryDelayMs: number;
+  /** A delivery goes on past this many failed batches (listed as errors), and ends `failed` at one more. */
+  readonly maxFailedBatches: number;
+  /** Lines that are not JSON (or too long) are skipped and listed; one more than this ends the delivery `failed`. */
+  readonly maxInvalidRecords: number;
+  /** Longest NDJSON line read (bytes); a longer one is skipped, never held in memory. */
+  readonly maxRecordBytes: number;
+  /** A batch is closed early once its records' bytes reach this (bounds memory and request size). */
+  readonly maxBatchBytes: number;
+  /** Bound on one request to a destination. */
+  readonly requestTimeoutSeconds: number;
 }
 
 // Defined with the other start-up errors; re-exported for the callers of loadConfig that catch it.
@@ -208,6 +239,31 @@ const variableNames = z.pipe(
         'expected comma-separated variable names or PREFIX_* prefixes',
       ),
     ),
+);
+
+/** Destination names, as plugins and the route's path spell them. */
+export const DESTINATION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** `MCD_DESTINATION_CREDENTIALS`: a JSON object from destination name to a self-hosted credentials envelope. */
+const destinationCredentials = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.issues.push({ code: 'custom', message: 'expected a JSON object', input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z.record(
+    z.string().check(z.regex(DESTINATION_NAME, 'expected destination names as keys')),
+    z.looseObject(
+      { self_hosted_credentials_type: z.string() },
+      { error: 'expected self-hosted credentials envelopes' },
+    ),
+  ),
 );
 
 export function loadConfig(env: Env = process.env): AgentConfig {
@@ -312,6 +368,21 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       logGroupId: read('MCD_LOG_GROUP_ID', text),
       appInsightsResourceId: read('APPINSIGHTS_RESOURCE_ID', text),
     },
+    destinations: {
+      modules: read('MCD_DESTINATION_MODULES', list, []),
+      defaultName: read('MCD_DESTINATION_DEFAULT', z.string().check(z.regex(DESTINATION_NAME, 'expected a name'))),
+      credentials: read('MCD_DESTINATION_CREDENTIALS', destinationCredentials, {}),
+      tenant: read('MCD_DESTINATION_TENANT', z.string().check(z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a tenant id'))),
+      continueMarginSeconds: read('MCD_DESTINATION_CONTINUE_MARGIN_SECONDS', positiveInt, 60),
+      progressIntervalSeconds: read('MCD_DESTINATION_PROGRESS_INTERVAL_SECONDS', nonNegativeInt, 10),
+      batchRetries: read('MCD_DESTINATION_BATCH_RETRIES', nonNegativeInt, 5),
+      retryDelayMs: read('MCD_DESTINATION_RETRY_DELAY_MS', nonNegativeInt, 1000),
+      maxFailedBatches: read('MCD_DESTINATION_MAX_FAILED_BATCHES', nonNegativeInt, 10),
+      maxInvalidRecords: read('MCD_DESTINATION_MAX_INVALID_RECORDS', nonNegativeInt, 1000),
+      maxRecordBytes: read('MCD_DESTINATION_MAX_RECORD_BYTES', positiveInt, 1024 * 1024),
+      maxBatchBytes: read('MCD_DESTINATION_MAX_BATCH_BYTES', positiveInt, 8 * 1024 * 1024),
+      requestTimeoutSeconds: read('MCD_DESTINATION_REQUEST_TIMEOUT_SECONDS', positiveInt, 30),
+    },
   };
   // The CloudFormation updater reads its own stack: a template that says CLOUDFORMATION must name the stack.
   if (config.remoteOps.wrapperType === 'CLOUDFORMATION' && !config.remoteOps.stackId) {
@@ -323,9 +394,13 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   return config;
 }
 
+/** Set by the platform itself, never by an operator or a template: read for defaults only (defaultAgentId). */
+const PLATFORM_VARIABLES = new Set(['AWS_LAMBDA_FUNCTION_NAME', 'K_SERVICE', 'WEBSITE_SITE_NAME']);
+
 /**
  * Every environment variable the configuration reads, found by running the parser itself over an environment that
  * records what is asked of it: the list cannot drift from the parser (the infra tests check templates against it).
+ * The platform's own variables are left out: no operator sets them.
  */
 export function declaredVariables(): string[] {
   const names = new Set<string>();
@@ -333,7 +408,7 @@ export function declaredVariables(): string[] {
     {},
     {
       get: (_target, name) => {
-        if (typeof name === 'string') names.add(name);
+        if (typeof name === 'string' && !PLATFORM_VARIABLES.has(name)) names.add(name);
         return undefined;
       },
     },
