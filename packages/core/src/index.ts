@@ -17,6 +17,12 @@ export { SelfHostedCredentialsError } from './credentials/self-hosted-credential
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
+export {
+  type DatabricksOAuthCredentials,
+  DatabricksTokenSource,
+  type DatabricksTokenSourceOptions,
+  databricksTokenSource,
+} from './ctp/transforms/databricks-token-source';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
 export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
 export { validate } from './http/validation';
