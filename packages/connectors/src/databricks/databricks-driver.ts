@@ -235,10 +235,13 @@ function authentication(
     throw new ValueError("Databricks agent client requires 'access_token' or 'credentials_provider' in connect_args");
   }
   const { host, port } = warehouseAddress(args);
+  // The OAuth endpoints live on the workspace host, reached at the connection's port.
+  const workspace = new URL(oauth.workspace_url ?? `https://${host.includes(':') ? `[${host}]` : host}`);
+  if (!workspace.port && workspace.hostname.replace(/^\[|\]$/g, '') === host) workspace.port = String(port);
   const source = databricksTokenSource(
     context.network,
     {
-      workspace_url: oauth.workspace_url ?? `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      workspace_url: workspace.origin,
       client_id: oauth.client_id,
       client_secret: oauth.client_secret,
       azure_tenant_id: oauth.azure_tenant_id ?? null,

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TBinaryProtocol, TBufferedTransport } from 'thrift';
 import { arrowBatchBytes, arrowSchemaBytes } from './hive-arrow-encoding';
-import { columnBasedRows, type FakeHiveColumn, int64, tableSchema } from './hive-column-encoding';
+import { columnBasedRows, type FakeHiveColumn, tableSchema } from './hive-column-encoding';
 import { type FakeHandler, type LocalHttpServer, startLocalHttpServer } from './local-http-server';
 import { tcliService, tcliTypes } from './tcli-service';
 

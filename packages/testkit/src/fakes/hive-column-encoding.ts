@@ -107,7 +107,7 @@ export function columnBasedRows(columns: readonly FakeHiveColumn[], rows: readon
 }
 
 /** An i64 as thrift writes it from a buffer (big-endian, two's complement): exact past 2^53. */
-export function int64(value: bigint): { buffer: Buffer } {
+function int64(value: bigint): { buffer: Buffer } {
   const buffer = Buffer.alloc(8);
   buffer.writeBigInt64BE(BigInt.asIntN(64, value));
   return { buffer };
