@@ -42,12 +42,15 @@ const TOKEN_TIMEOUT_MS = 30_000;
  * statement even if the agent is gone.
  */
 export async function connectDatabricks(args: DatabricksConnectArgs, context: ConnectorContext): Promise<SqlDriver> {
-  const [sql, { RecordBatchReader }, ArrowResultHandler, CloudFetchResultHandler] = await Promise.all([
-    import('@databricks/sql').then(cjs<DatabricksModule>),
-    import('./arrow.cjs').then(cjs<typeof import('./arrow.cjs')>),
-    import('@databricks/sql/dist/result/ArrowResultHandler.js').then(cjsDefault<ResultHandler>),
-    import('@databricks/sql/dist/result/CloudFetchResultHandler.js').then(cjsDefault<ResultHandler>),
-  ]);
+  const sql = cjs<DatabricksModule>(await import('@databricks/sql'));
+  const { RecordBatchReader } = cjs<typeof import('./arrow.cjs')>(await import('./arrow.cjs'));
+  // The driver's own page readers (inline Arrow batches with LZ4, cloud-fetch downloads with retries and expiry).
+  const ArrowResultHandler = cjsDefault<ResultHandler>(
+    await import('@databricks/sql/dist/result/ArrowResultHandler.js'),
+  );
+  const CloudFetchResultHandler = cjsDefault<ResultHandler>(
+    await import('@databricks/sql/dist/result/CloudFetchResultHandler.js'),
+  );
   const { host, port } = warehouseAddress(args);
   const ca = args._tls_trusted_ca_file
     ? await readConfinedFile(args._tls_trusted_ca_file, {

@@ -1,13 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TBinaryProtocol, TBufferedTransport } from 'thrift';
-import { arrowBatchBytes, arrowSchemaBytes } from './hive-arrow-encoding';
-import { columnBasedRows, type FakeHiveColumn, tableSchema } from './hive-column-encoding';
+import type { FakeHiveColumn } from './hive-column-encoding';
 import { type FakeHandler, type LocalHttpServer, startLocalHttpServer } from './local-http-server';
-import { tcliService, tcliTypes } from './tcli-service';
-
-const { TOperationState, TProtocolVersion, TSparkRowSetType, TStatusCode } = tcliTypes;
-type TSparkRowSetType = (typeof TSparkRowSetType)[keyof typeof TSparkRowSetType];
 
 export type { FakeHiveColumn, FakeHiveType } from './hive-column-encoding';
 
@@ -62,7 +56,8 @@ export interface FakeHiveServer2 extends LocalHttpServer {
 interface Operation {
   readonly id: string;
   readonly statement: FakeHiveStatement;
-  readonly format: TSparkRowSetType | undefined;
+  /** TSparkRowSetType: 0 Arrow, 1 column-based, 3 result links. */
+  readonly format: number | undefined;
   polls: number;
   offset: number;
 }
@@ -88,6 +83,14 @@ export async function startFakeHiveServer2(tls?: {
   readonly key: string;
   readonly cert: string;
 }): Promise<FakeHiveServer2> {
+  // Loaded here rather than with the testkit: thrift and Arrow only for the tests that start this fake (one after
+  // the other: jest's ESM loader fails on concurrent imports that share a module).
+  const thrift = await import('thrift');
+  const { arrowBatchBytes, arrowSchemaBytes } = await import('./hive-arrow-encoding');
+  const { columnBasedRows, tableSchema } = await import('./hive-column-encoding');
+  const { tcli } = await import('./tcli-service');
+  const { service, types } = tcli();
+  const { TOperationState, TProtocolVersion, TSparkRowSetType, TStatusCode } = types;
   const statements = new Map<string, FakeHiveStatement>();
   const calls: FakeHiveCall[] = [];
   const downloads: FakeHiveServer2['downloads'] = [];
@@ -275,7 +278,7 @@ export async function startFakeHiveServer2(tls?: {
     },
   };
   // The generated processor calls `handler.Method(req, callback)`; each call is recorded with its HTTP request.
-  const processor = new tcliService.Processor(
+  const processor = new service.Processor(
     Object.fromEntries(
       Object.entries(handler).map(([method, answer]) => [
         method,
@@ -317,7 +320,7 @@ export async function startFakeHiveServer2(tls?: {
       return;
     }
     current = { path, headers: request.headers };
-    respondThrift(processor, body, response);
+    respondThrift(thrift, processor, body, response);
   }, tls);
   base = server.url;
   return {
@@ -337,6 +340,7 @@ export async function startFakeHiveServer2(tls?: {
 
 /** Runs one Thrift message through the processor and writes its reply as the HTTP answer. */
 function respondThrift(
+  { TBinaryProtocol, TBufferedTransport }: typeof import('thrift'),
   processor: { process(input: unknown, output: unknown): void },
   body: Buffer,
   response: ServerResponse,

@@ -1,6 +1,4 @@
-import { tcliTypes } from './tcli-service';
-
-const { TTypeId } = tcliTypes;
+import { tcli } from './tcli-service';
 
 /** HiveServer2's column types (TTypeId without `_TYPE`), as Spark and Databricks report them. */
 export type FakeHiveType =
@@ -35,6 +33,7 @@ export interface FakeHiveColumn {
 
 /** TTableSchema of a result: one TColumnDesc per column, primitive entries with DECIMAL's qualifiers. */
 export function tableSchema(columns: readonly FakeHiveColumn[]) {
+  const { TTypeId } = tcli().types;
   return {
     columns: columns.map((column, index) => ({
       columnName: column.name,
