@@ -175,19 +175,20 @@ describe('databricks-rest against a local workspace', () => {
     ]);
   });
 
-  it.each(['https://elsewhere.example/api/2.0/clusters/list', 'http://127.0.0.1:1/api/2.0/clusters/list', '/api\r\nHost: x'])(
-    'refuses %j: the token only goes to the workspace',
-    async (url) => {
-      // Act
-      const answer = await execute(agent, 'databricks-rest', [{ method: 'do_request', args: [url] }], {
-        databricks_workspace_url: workspace.url,
-        databricks_token: PAT,
-      });
+  it.each([
+    'https://elsewhere.example/api/2.0/clusters/list',
+    'http://127.0.0.1:1/api/2.0/clusters/list',
+    '/api\r\nHost: x',
+  ])('refuses %j: the token only goes to the workspace', async (url) => {
+    // Act
+    const answer = await execute(agent, 'databricks-rest', [{ method: 'do_request', args: [url] }], {
+      databricks_workspace_url: workspace.url,
+      databricks_token: PAT,
+    });
 
-      // Assess
-      expect(answer).toMatchObject({ __mcd_error_type__: 'Forbidden' });
-      expect(String(answer.__mcd_error__)).toMatch(/^do_request: url must/);
-      expect(apiCalls()).toEqual([]);
-    },
-  );
+    // Assess
+    expect(answer).toMatchObject({ __mcd_error_type__: 'Forbidden' });
+    expect(String(answer.__mcd_error__)).toMatch(/^do_request: url must/);
+    expect(apiCalls()).toEqual([]);
+  });
 });

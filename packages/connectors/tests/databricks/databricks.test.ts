@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type FakeHiveServer2,
   type FakeHiveStatement,
@@ -477,5 +480,41 @@ describe('databricks against a Thrift-over-HTTP HiveServer2 fake (@databricks/sq
       configuration: { statement_timeout: '60', ansi_mode: 'false' },
     });
     expect(open?.request.configuration).not.toHaveProperty('STATEMENT_TIMEOUT');
+  });
+
+  it("takes Apollo's pre-shaped connect_args, the CA as a file under MCD_TEMP_FOLDER; a file elsewhere is refused", async () => {
+    // Prepare: what a control plane sends pre-shaped (Apollo's test credentials), and the CA written where allowed
+    fake.statements.set('SHOW CATALOGS', catalogs);
+    const folder = await mkdtemp(join(tmpdir(), 'artemis-databricks-'));
+    const caFile = join(folder, 'ca.pem');
+    await writeFile(caFile, tls.cert);
+    const shaped = (ca: string) => ({
+      connect_args: {
+        databricks_workspace_url: `https://127.0.0.1/`,
+        _port: fake.port,
+        http_path: HTTP_PATH,
+        access_token: TOKEN,
+        _use_arrow_native_complex_types: false,
+        _tls_trusted_ca_file: ca,
+      },
+    });
+
+    try {
+      // Act
+      const answer = await execute(agent, 'databricks', queryCommands('SHOW CATALOGS'), shaped(caFile));
+      const outside = await execute(
+        agent,
+        'databricks',
+        queryCommands('SHOW CATALOGS'),
+        shaped('/etc/ssl/certs/x.pem'),
+      );
+
+      // Assess
+      expect((answer.__mcd_result__ as { all_results: unknown }).all_results).toEqual([['catalog_1'], ['catalog_2']]);
+      expect(outside).toMatchObject({ __mcd_error_type__: 'Forbidden' });
+      expect(String(outside.__mcd_error__)).toContain('_tls_trusted_ca_file');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
