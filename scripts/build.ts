@@ -18,6 +18,13 @@ export interface Target {
 
 const root = join(import.meta.dirname, '..');
 
+/**
+ * Native addons no target bundles (esbuild cannot: they are .node binaries). @databricks/sql loads both in a
+ * try/require and does without: `lz4-napi` decodes LZ4-compressed result batches (without it the driver asks the
+ * warehouse for uncompressed ones), the kernel binaries serve an opt-in backend Artemis never selects (`useKernel`).
+ */
+const NATIVE_EXTERNALS = ['lz4-napi', '@databricks/databricks-sql-kernel-*'];
+
 export const targets: readonly Target[] = [
   { name: 'generic', entries: { index: 'packages/generic/src/generic-entry.ts' } },
   // `index.handler`: the handler of the Lambda image and of a zip upload of dist/lambda.
@@ -85,10 +92,18 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     // Error class names are part of the wire protocol (__mcd_exception__ "Name: message"), drivers' included.
     keepNames: true,
     legalComments: 'linked',
-    external: [...(target.external ?? [])],
-    // CommonJS dependencies inside an ESM bundle still call require(); give them one.
+    external: [...NATIVE_EXTERNALS, ...(target.external ?? [])],
+    // CommonJS dependencies inside an ESM bundle still call require() and read __dirname / __filename at load (the
+    // `open` package under @databricks/sql does): give them what CommonJS would.
     banner: {
-      js: "import { createRequire as __artemisCreateRequire } from 'node:module'; const require = __artemisCreateRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __artemisCreateRequire } from 'node:module';",
+        "import { dirname as __artemisDirname } from 'node:path';",
+        "import { fileURLToPath as __artemisFileURLToPath } from 'node:url';",
+        'const require = __artemisCreateRequire(import.meta.url);',
+        'const __filename = __artemisFileURLToPath(import.meta.url);',
+        'const __dirname = __artemisDirname(__filename);',
+      ].join(' '),
     },
     logLevel: 'warning',
   };
