@@ -8,6 +8,15 @@ const text = z.string().check(z.minLength(1, 'must not be empty'));
 const SERVER_HOSTNAME =
   "{{ raw.server_hostname if raw.server_hostname is defined else (raw.databricks_workspace_url | replace('https://', '') | replace('http://', '') | trim('/')) }}";
 
+/** A service principal's OAuth keys, as both default pipelines hand them to their step. */
+const OAUTH_INPUTS = {
+  client_id: '{{ raw.databricks_client_id | default(none) }}',
+  client_secret: '{{ raw.databricks_client_secret | default(none) }}',
+  azure_tenant_id: '{{ raw.azure_tenant_id | default(none) }}',
+  azure_workspace_resource_id: '{{ raw.azure_workspace_resource_id | default(none) }}',
+  azure_login_endpoint: '{{ raw.azure_login_endpoint | default(none) }}',
+} as const;
+
 /** Optional keys of databricks.sql.connect the connector reads, passed through when the credentials carry them. */
 const PASSTHROUGH = [
   'catalog',
@@ -38,14 +47,7 @@ export const credentialPipeline: CredentialPipeline = {
       {
         type: 'resolve_databricks_oauth',
         when: 'raw.databricks_client_id is defined and raw.databricks_client_secret is defined',
-        input: {
-          server_hostname: SERVER_HOSTNAME,
-          client_id: '{{ raw.databricks_client_id }}',
-          client_secret: '{{ raw.databricks_client_secret }}',
-          azure_tenant_id: '{{ raw.azure_tenant_id | default(none) }}',
-          azure_workspace_resource_id: '{{ raw.azure_workspace_resource_id | default(none) }}',
-          azure_login_endpoint: '{{ raw.azure_login_endpoint | default(none) }}',
-        },
+        input: { server_hostname: SERVER_HOSTNAME, ...OAUTH_INPUTS },
         output: { credentials_provider: 'databricks_credentials_provider' },
         field_map: { credentials_provider: '{{ derived.databricks_credentials_provider }}' },
       },
@@ -115,11 +117,7 @@ export const restCredentialPipeline: CredentialPipeline = {
         input: {
           workspace_url: '{{ raw.databricks_workspace_url }}',
           databricks_token: '{{ raw.databricks_token | default(none) }}',
-          client_id: '{{ raw.databricks_client_id | default(none) }}',
-          client_secret: '{{ raw.databricks_client_secret | default(none) }}',
-          azure_tenant_id: '{{ raw.azure_tenant_id | default(none) }}',
-          azure_workspace_resource_id: '{{ raw.azure_workspace_resource_id | default(none) }}',
-          azure_login_endpoint: '{{ raw.azure_login_endpoint | default(none) }}',
+          ...OAUTH_INPUTS,
         },
         output: { token: 'databricks_rest_token' },
         field_map: { token: '{{ derived.databricks_rest_token }}' },

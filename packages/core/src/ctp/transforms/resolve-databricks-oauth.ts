@@ -1,4 +1,4 @@
-import type { Transform } from './transform';
+import { type Transform, textInput } from './transform';
 
 const REQUIRED = ['server_hostname', 'client_id', 'client_secret'] as const;
 
@@ -16,22 +16,18 @@ export const resolveDatabricksOauth: Transform = {
   requiredOutput: ['credentials_provider'],
   optionalOutput: [],
   run(step) {
-    const values = Object.fromEntries(REQUIRED.map((key) => [key, step.input(key)])) as Record<string, unknown>;
-    for (const key of REQUIRED) {
-      if (values[key] === null || values[key] === undefined || values[key] === '') {
-        throw new Error(`'${key}' must not be empty`);
-      }
-    }
-    const optional = (key: string) => {
-      const value = step.input(key);
-      return value === null || value === undefined || value === '' ? null : String(value);
-    };
-    const host = String(values.server_hostname);
+    const [host, clientId, clientSecret] = REQUIRED.map((key) => {
+      const value = textInput(step, key);
+      if (value === undefined) throw new Error(`'${key}' must not be empty`);
+      return value;
+    }) as [string, string, string];
+    const optional = (key: string) => textInput(step, key) ?? null;
+    const bare = host.replace(/\/+$/, '');
     step.derive('credentials_provider', {
       // A host written as a URL keeps its scheme and port (a proxy, local development); a bare host is https.
-      workspace_url: /^https?:\/\//i.test(host) ? host.replace(/\/+$/, '') : `https://${host.replace(/\/+$/, '')}`,
-      client_id: String(values.client_id),
-      client_secret: String(values.client_secret),
+      workspace_url: /^https?:\/\//i.test(bare) ? bare : `https://${bare}`,
+      client_id: clientId,
+      client_secret: clientSecret,
       azure_tenant_id: optional('azure_tenant_id'),
       azure_workspace_resource_id: optional('azure_workspace_resource_id'),
       azure_login_endpoint: optional('azure_login_endpoint'),

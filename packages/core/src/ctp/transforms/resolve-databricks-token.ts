@@ -1,5 +1,5 @@
 import { databricksTokenSource } from './databricks-token-source';
-import type { Transform } from './transform';
+import { type Transform, textInput } from './transform';
 
 /**
  * `resolve_databricks_token` (Apollo's ResolveDatabricksTokenTransform): the access token a Databricks REST client
@@ -22,10 +22,7 @@ export const resolveDatabricksToken: Transform = {
   requiredOutput: ['token'],
   optionalOutput: [],
   async run(step) {
-    const text = (key: string) => {
-      const value = step.input(key);
-      return value === null || value === undefined || value === '' ? undefined : String(value);
-    };
+    const text = (key: string) => textInput(step, key);
     const workspaceUrl = text('workspace_url');
     if (!workspaceUrl) throw new Error("'workspace_url' must not be empty");
     const clientId = text('client_id');
