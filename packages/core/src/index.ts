@@ -25,6 +25,12 @@ export { prepareEnvironment } from './credentials/prepare-environment';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
+export {
+  type DatabricksOAuthCredentials,
+  DatabricksTokenSource,
+  type DatabricksTokenSourceOptions,
+  databricksTokenSource,
+} from './ctp/transforms/databricks-token-source';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
 export type {
   BatchContext,

@@ -40,6 +40,14 @@ export {
   startFakeGcpRemoteOps,
 } from './fakes/fake-gcp-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
+export {
+  type FakeHiveCall,
+  type FakeHiveColumn,
+  type FakeHiveServer2,
+  type FakeHiveStatement,
+  type FakeHiveType,
+  startFakeHiveServer2,
+} from './fakes/fake-hive-server2';
 export { type FakeHostLookup, fakeHostLookup } from './fakes/fake-host-lookup';
 export {
   FAKE_AZURE_TOKEN,
