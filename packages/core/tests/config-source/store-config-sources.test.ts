@@ -108,7 +108,10 @@ describe('JSON-object stores', () => {
       'cannot read Azure Key Vault: RestError: The user does not have secrets get permission on key vault for denied',
     ],
     ['file:missing.json', 'cannot read the file: Configuration file not found: missing.json'],
-    ['file:/etc/passwd', 'cannot read the file: Configuration file must be a file under MCD_CREDENTIALS_FILE_DIRS: /etc/passwd'],
+    [
+      'file:/etc/passwd',
+      'cannot read the file: Configuration file must be a file under MCD_CREDENTIALS_FILE_DIRS: /etc/passwd',
+    ],
   ])('%s: a store failure stops start-up with one line naming the source', async (source, reason) => {
     // Prepare
     const env: Record<string, string | undefined> = {
