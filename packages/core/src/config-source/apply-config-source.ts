@@ -29,7 +29,8 @@ export async function applyConfigSource(
   const applied: string[] = [];
   const kept: string[] = [];
   for (const [name, value] of values) {
-    if (env[name] !== undefined && !setting.overrides) {
+    // Empty counts as unset, as loadConfig reads it.
+    if (env[name] !== undefined && env[name] !== '' && !setting.overrides) {
       kept.push(name);
     } else {
       env[name] = value;
