@@ -252,6 +252,23 @@ variable "enable_function_url" {
   default     = false
 }
 
+variable "config_source" {
+  description = "MCD_CONFIG_SOURCE: where the agent reads the rest of its configuration at start-up (once per cold start): `ssm:/<path>/` (every parameter under the path, each named by its last segment), `ssm:/<name>` (one parameter holding a JSON object) or `secretsmanager:<name or ARN>` (a JSON object). The role may read exactly that path, parameter or secret, and decrypt through that service only. null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_source == null || can(regex("^(ssm:/[A-Za-z0-9_.\\-/]*[A-Za-z0-9_.\\-]/?|secretsmanager:[A-Za-z0-9/_+=.@:-]+)$", var.config_source))
+    error_message = "The config_source must be ssm:/<path>/, ssm:/<parameter> or secretsmanager:<name or ARN>."
+  }
+}
+
+variable "config_source_overrides" {
+  description = "MCD_CONFIG_SOURCE_OVERRIDES: the store's values win over the function's environment, which this module fills (MCD_LOG_LEVEL, MCD_STORAGE_PREFIX, …). false: the environment wins."
+  type        = bool
+  default     = false
+}
+
 variable "secrets_manager_secret_arns" {
   description = "Secrets Manager secret ARNs the agent may read for self-hosted credentials (aws_secrets_manager). Wildcards allowed, e.g. arn:aws:secretsmanager:<region>:<account>:secret:mcd/*."
   type        = list(string)
