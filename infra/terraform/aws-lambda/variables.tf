@@ -110,8 +110,9 @@ variable "environment_variables" {
     condition = alltrue([for key in keys(var.environment_variables) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX", "MCD_AGENT_WRAPPER_TYPE",
       "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "MCD_LOG_GROUP_ID",
+      "MCD_CONFIG_SOURCE", "MCD_CONFIG_SOURCE_OVERRIDES",
     ], key)])
-    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_AGENT_IS_REMOTE_UPGRADABLE or MCD_LOG_GROUP_ID: use this module's variables."
+    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_AGENT_IS_REMOTE_UPGRADABLE, MCD_LOG_GROUP_ID, MCD_CONFIG_SOURCE or MCD_CONFIG_SOURCE_OVERRIDES: use this module's variables (config_source grants the read permission with it)."
   }
 }
 
