@@ -119,7 +119,10 @@ const TEMPLATES: [string, () => Promise<TemplateEnvironment>][] = [
         'config_source_environment',
       ]),
   ],
-  ['terraform/gcp-cloudrun', () => terraformEnvironment('gcp-cloudrun', ['managed_environment'])],
+  [
+    'terraform/gcp-cloudrun',
+    () => terraformEnvironment('gcp-cloudrun', ['managed_environment', 'config_source_environment']),
+  ],
   [
     'terraform/azure-functions',
     () =>
@@ -128,6 +131,7 @@ const TEMPLATES: [string, () => Promise<TemplateEnvironment>][] = [
         'identity_settings',
         'deployment_settings',
         'platform_logs_settings',
+        'config_source_settings',
       ]),
   ],
   ['cloudformation/lambda.yaml', cloudFormationEnvironment],
