@@ -27,16 +27,19 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const ENTRY_POINTS = [
-  ['generic (node dist/generic/index.mjs)', (build: string) => [process.execPath, [join(build, 'generic/index.mjs')]]],
+/** An entry point's command line, given the build folder. */
+type Command = (build: string) => readonly [string, readonly string[]];
+
+const ENTRY_POINTS: ReadonlyArray<readonly [string, Command]> = [
+  ['generic (node dist/generic/index.mjs)', (build) => [process.execPath, [join(build, 'generic/index.mjs')]]],
   [
     'Lambda (dist/lambda/index.mjs in scripts/lambda-local)',
-    (build: string) => [
+    (build) => [
       join(REPO_ROOT, 'scripts/lambda-local'),
       ['--no-build', '--port', '0', '--bundle', join(build, 'lambda/index.mjs')],
     ],
   ],
-] as const;
+];
 
 const CASES = [
   [

@@ -15,11 +15,14 @@ const READ_BEFORE = new Set([
 ]);
 const AGENT_NAME = /^MCD_[A-Z0-9_]+$/;
 
-/** The non-MCD_* variables the configuration itself reads (PORT, GOOGLE_CLOUD_PROJECT, …), from the parser. */
-let platformNames: ReadonlySet<string> | undefined;
-function acceptedPlatformNames(): ReadonlySet<string> {
-  platformNames ??= new Set(declaredVariables().filter((name) => !name.startsWith('MCD_')));
-  return platformNames;
+/** What the configuration reads, from the parser itself: the non-MCD_* ones (PORT, …) are accepted from a source. */
+let declared: { readonly all: ReadonlySet<string>; readonly platform: ReadonlySet<string> } | undefined;
+function declaredNames() {
+  if (!declared) {
+    const names = declaredVariables();
+    declared = { all: new Set(names), platform: new Set(names.filter((name) => !name.startsWith('MCD_'))) };
+  }
+  return declared;
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -45,7 +48,7 @@ export function configVariables(source: string, content: StoreContent): ConfigVa
   };
   const entries =
     content.kind === 'parameters' ? parameterEntries(content.parameters, fail) : documentEntries(content.text, fail);
-  const platform = acceptedPlatformNames();
+  const { all, platform } = declaredNames();
   const problems: string[] = [];
   const values = new Map<string, string>();
   for (const [name, value] of entries) {
@@ -60,8 +63,7 @@ export function configVariables(source: string, content: StoreContent): ConfigVa
     }
   }
   if (problems.length > 0) fail(problems.join('; '));
-  const declared = new Set(declaredVariables());
-  return { values, unread: [...values.keys()].filter((name) => !declared.has(name)) };
+  return { values, unread: [...values.keys()].filter((name) => !all.has(name)) };
 }
 
 function documentEntries(text: string, fail: (reason: string) => never): Array<[string, unknown]> {
