@@ -97,6 +97,18 @@ describe('MCD_CONFIG_SOURCE=ssm:', () => {
     });
   });
 
+  it('fills a variable the environment sets empty (empty counts as unset, as the configuration reads it)', async () => {
+    // Prepare
+    const env: Record<string, string | undefined> = { MCD_CONFIG_SOURCE: 'ssm:/artemis/other/', MCD_LOG_LEVEL: '' };
+
+    // Act
+    const prepared = await prepare(env);
+
+    // Assess
+    expect(env.MCD_LOG_LEVEL).toBe('error');
+    expect(prepared.configSourceVariables).toEqual(['MCD_LOG_LEVEL']);
+  });
+
   it('reads one parameter holding a JSON object (no trailing slash), decrypted', async () => {
     // Prepare
     const env: Record<string, string | undefined> = { MCD_CONFIG_SOURCE: 'ssm:/artemis/json' };
