@@ -23,7 +23,7 @@ const root = join(import.meta.dirname, '..');
  * try/require and does without: `lz4-napi` decodes LZ4-compressed result batches (without it the driver asks the
  * warehouse for uncompressed ones), the kernel binaries serve an opt-in backend Artemis never selects (`useKernel`).
  */
-const NATIVE_EXTERNALS = ['lz4-napi', '@databricks/databricks-sql-kernel-*'];
+export const NATIVE_EXTERNALS = ['lz4-napi', '@databricks/databricks-sql-kernel-*'];
 
 export const targets: readonly Target[] = [
   { name: 'generic', entries: { index: 'packages/generic/src/generic-entry.ts' } },

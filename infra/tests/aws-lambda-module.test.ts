@@ -61,8 +61,9 @@ describe('aws-lambda function', () => {
 
     // Assess
     expect(block(fn, 'environment').variables).toBe('${local.environment}');
-    expect(module.locals.get('environment')).toBe(
-      '${merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)}',
+    // Later maps win: the configuration source's two variables last, none of them settable through the extras.
+    expect(String(module.locals.get('environment')).replace(/\s+/g, '')).toBe(
+      '${merge(var.environment_variables,local.managed_environment,local.platform_logs_environment,local.config_source_environment,)}',
     );
     expect(managed).toEqual({
       MCD_STORAGE: 'S3',
@@ -243,6 +244,46 @@ describe('aws-lambda execution role', () => {
           for_each: '${length(var.assumable_role_arns) > 0 ? [var.assumable_role_arns] : []}',
         },
       ]),
+    );
+  });
+
+  test('reads the configuration source only when config_source is set: that path, parameter or secret', () => {
+    // Prepare
+    const dynamicStatements = list(
+      asObject(module.dataSources.get('aws_iam_policy_document.agent')?.dynamic).statement,
+    ).map(asObject);
+
+    // Act
+    const bySid = Object.fromEntries(
+      dynamicStatements.map((statement) => [block(statement, 'content').sid, statement] as const),
+    );
+    const read = bySid.ConfigSourceRead;
+    const decrypt = bySid.ConfigSourceDecrypt;
+    const chosen = String(module.locals.get('config_source_read')).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(module.variables.get('config_source')?.default).toBeNull();
+    expect(module.variables.get('config_source_overrides')?.default).toBe(false);
+    expect(read?.for_each).toBe('${local.config_source_read == null ? [] : [local.config_source_read]}');
+    expect(block(read, 'content')).toMatchObject({
+      actions: ['${statement.value.action}'],
+      resources: ['${statement.value.resource}'],
+    });
+    expect(decrypt?.for_each).toBe(read?.for_each);
+    const decryptContent = block(decrypt, 'content');
+    expect(decryptContent.actions).toEqual(['kms:Decrypt']);
+    expect(JSON.stringify(decryptContent.condition)).toContain('kms:ViaService');
+    expect(JSON.stringify(decryptContent.condition)).toContain('${statement.value.context}');
+    // The one action per store, on the one resource: the path itself, the parameter, the secret.
+    expect(chosen).toContain('"ssm:GetParametersByPath" : "ssm:GetParameter"');
+    expect(chosen).toContain('action = "secretsmanager:GetSecretValue"');
+    expect(chosen).toContain('"kms:EncryptionContext:PARAMETER_ARN"');
+    expect(chosen).toContain('"kms:EncryptionContext:SecretARN"');
+    expect(String(module.locals.get('config_source_parameter_arn'))).toContain(
+      ':parameter${trimsuffix(local.config_source_ssm, "/")}',
+    );
+    expect(String(module.locals.get('config_source_secret_arn'))).toContain(
+      ':secret:${local.config_source_secret}-??????',
     );
   });
 

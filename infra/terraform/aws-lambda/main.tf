@@ -22,7 +22,45 @@ locals {
     MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
   platform_logs_environment = var.enable_platform_logs ? { MCD_LOG_GROUP_ID = aws_cloudwatch_log_group.agent.name } : {}
-  environment               = merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)
+  config_source_environment = var.config_source == null ? {} : {
+    MCD_CONFIG_SOURCE           = var.config_source
+    MCD_CONFIG_SOURCE_OVERRIDES = tostring(var.config_source_overrides)
+  }
+  environment = merge(
+    var.environment_variables,
+    local.managed_environment,
+    local.platform_logs_environment,
+    local.config_source_environment,
+  )
+
+  # MCD_CONFIG_SOURCE (issue 17): the one parameter path, parameter or secret the role may read at start-up. The
+  # region and account come from the log group's ARN (no data source: the offline plan stays offline).
+  log_group_arn_parts = split(":", aws_cloudwatch_log_group.agent.arn)
+  config_source_arn_base = join(":", [
+    "arn", data.aws_partition.current.partition, "%s", local.log_group_arn_parts[3], local.log_group_arn_parts[4],
+  ])
+  config_source_text = var.config_source == null ? "" : var.config_source
+  config_source_ssm  = startswith(local.config_source_text, "ssm:") ? trimprefix(local.config_source_text, "ssm:") : ""
+  # GetParametersByPath is authorised on the path itself (without its final slash) and then reads every level under it.
+  config_source_parameter_arn = "${format(local.config_source_arn_base, "ssm")}:parameter${trimsuffix(local.config_source_ssm, "/")}"
+  config_source_secret        = startswith(local.config_source_text, "secretsmanager:") ? trimprefix(local.config_source_text, "secretsmanager:") : ""
+  # A secret named by name: Secrets Manager appends "-" and 6 random characters to its ARN.
+  config_source_secret_arn = startswith(local.config_source_secret, "arn:") ? local.config_source_secret : "${format(local.config_source_arn_base, "secretsmanager")}:secret:${local.config_source_secret}-??????"
+  config_source_read = (
+    local.config_source_ssm != "" ? {
+      action    = endswith(local.config_source_ssm, "/") ? "ssm:GetParametersByPath" : "ssm:GetParameter"
+      resource  = local.config_source_parameter_arn
+      service   = "ssm"
+      context   = "kms:EncryptionContext:PARAMETER_ARN"
+      encrypted = endswith(local.config_source_ssm, "/") ? "${local.config_source_parameter_arn}/*" : local.config_source_parameter_arn
+      } : local.config_source_secret != "" ? {
+      action    = "secretsmanager:GetSecretValue"
+      resource  = local.config_source_secret_arn
+      service   = "secretsmanager"
+      context   = "kms:EncryptionContext:SecretARN"
+      encrypted = local.config_source_secret_arn
+    } : null
+  )
 
   # The ECR repository of image_uri (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>): a remote upgrade
   # may set images of that repository, and Lambda checks that whoever sets an image may pull it.
@@ -237,6 +275,36 @@ data "aws_iam_policy_document" "agent" {
       sid       = "SelfHostedCredentialsDecrypt"
       actions   = ["kms:Decrypt"]
       resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.config_source_read == null ? [] : [local.config_source_read]
+    content {
+      sid       = "ConfigSourceRead"
+      actions   = [statement.value.action]
+      resources = [statement.value.resource]
+    }
+  }
+
+  dynamic "statement" {
+    # SecureStrings and secrets under a customer-managed key: decrypt through that service only, for that path or
+    # secret only (the encryption context the service passes names it).
+    for_each = local.config_source_read == null ? [] : [local.config_source_read]
+    content {
+      sid       = "ConfigSourceDecrypt"
+      actions   = ["kms:Decrypt"]
+      resources = ["${format(local.config_source_arn_base, "kms")}:key/*"]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.value.service}.${local.log_group_arn_parts[3]}.amazonaws.com"]
+      }
+      condition {
+        test     = "StringLike"
+        variable = statement.value.context
+        values   = [statement.value.encrypted]
+      }
     }
   }
 

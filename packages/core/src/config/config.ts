@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/startup-errors';
 import { describeIssue } from '../errors/zod-issue';
 import { redactText, SECRET_NAME } from '../logging/redact';
 import { missingStorageSettings } from '../storage/storage-settings';
+import { type ConfigSourceLocation, configSourceLocation } from './config-source-location';
 
 /*
  * All configuration comes from environment variables, parsed once at start-up (SPEC §10). zod/mini rather than the
@@ -103,6 +104,8 @@ export interface AgentConfig {
     /** Bound on one callback attempt. */
     readonly callbackTimeoutSeconds: number;
   };
+  /** `MCD_CONFIG_SOURCE`: where the rest of the configuration was read from at start-up (config-source/README.md). */
+  readonly configSource: ConfigSource | undefined;
   /** Remote operations (SPEC §13, apollo-inventory §1.3-1.5, §8). */
   readonly remoteOps: {
     /** `MCD_AGENT_IS_REMOTE_UPGRADABLE`: the upgrade route refuses unless true. */
@@ -153,6 +156,16 @@ export interface DestinationsConfig {
   readonly requestTimeoutSeconds: number;
 }
 
+export interface ConfigSource {
+  /** MCD_CONFIG_SOURCE as written (health shows it). */
+  readonly source: string;
+  readonly location: ConfigSourceLocation;
+  /** `MCD_CONFIG_SOURCE_OVERRIDES`: the source's values win over the environment's. */
+  readonly overrides: boolean;
+  /** The names the source set, once prepareEnvironment has read it (bootAgent fills them in); never the values. */
+  readonly variables: readonly string[];
+}
+
 // Defined with the other start-up errors; re-exported for the callers of loadConfig that catch it.
 export { ConfigError };
 
@@ -182,15 +195,7 @@ const strictBool = z.pipe(
 );
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 const url = z.string().check(z.refine((v) => URL.canParse(v), 'expected an absolute URL'));
-const list = z.pipe(
-  z.string(),
-  z.transform((v) =>
-    v
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ),
-);
+const list = z.pipe(z.string(), z.transform(splitList));
 const cidrList = z.pipe(
   list,
   z
@@ -266,6 +271,46 @@ const destinationCredentials = z.pipe(
   ),
 );
 
+/** A comma-separated list, items trimmed, empty ones dropped (`a, b,,c` → a, b, c). */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** One variable through its schema: the value, or the problem as the one start-up line words it. */
+function parseVariable<T>(
+  name: string,
+  raw: string,
+  schema: z.ZodMiniType<T, unknown>,
+): { ok: true; value: T } | { ok: false; problem: string } {
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: `${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}` };
+}
+
+/**
+ * MCD_CONFIG_SOURCE and MCD_CONFIG_SOURCE_OVERRIDES, read by prepareEnvironment before the rest of the configuration
+ * exists, with loadConfig's own schemas and wording (so an invalid value reads the same whichever reads it first).
+ */
+export function readConfigSourceSetting(env: Env): Omit<ConfigSource, 'variables'> | undefined {
+  const source = env.MCD_CONFIG_SOURCE;
+  if (source === undefined || source === '') return undefined;
+  const location = parseVariable('MCD_CONFIG_SOURCE', source, configSourceLocation);
+  const raw = env.MCD_CONFIG_SOURCE_OVERRIDES;
+  const overrides = raw
+    ? parseVariable('MCD_CONFIG_SOURCE_OVERRIDES', raw, strictBool)
+    : ({ ok: true, value: false } as const);
+  const problems = [location, overrides].flatMap((read) => (read.ok ? [] : [read.problem]));
+  if (problems.length > 0 || !location.ok || !overrides.ok) {
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return { source, location: location.value, overrides: overrides.value };
+}
+
 export function loadConfig(env: Env = process.env): AgentConfig {
   const problems: string[] = [];
   function read<T>(name: string, schema: z.ZodMiniType<T, unknown>, fallback: T): T;
@@ -273,14 +318,14 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   function read<T>(name: string, schema: z.ZodMiniType<T, unknown>, fallback?: T): T | undefined {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
-    const parsed = schema.safeParse(raw, { reportInput: true });
-    if (parsed.success) return parsed.data;
-    const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
-    const issue = parsed.error.issues[0];
-    problems.push(`${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}`);
+    const parsed = parseVariable(name, raw, schema);
+    if (parsed.ok) return parsed.value;
+    problems.push(parsed.problem);
     return fallback;
   }
   const debug = read('MCD_DEBUG', bool, false);
+  const sourceLocation = read('MCD_CONFIG_SOURCE', configSourceLocation);
+  const sourceOverrides = read('MCD_CONFIG_SOURCE_OVERRIDES', strictBool, false);
 
   const config: AgentConfig = {
     port: read('PORT', port, 8081),
@@ -358,6 +403,12 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       queueEndpointUrl: read('MCD_ASYNC_QUEUE_ENDPOINT_URL', url),
       callbackRetries: read('MCD_ASYNC_CALLBACK_RETRIES', nonNegativeInt, 5),
       callbackTimeoutSeconds: read('MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS', positiveInt, 10),
+    },
+    configSource: sourceLocation && {
+      source: env.MCD_CONFIG_SOURCE ?? '',
+      location: sourceLocation,
+      overrides: sourceOverrides,
+      variables: [],
     },
     remoteOps: {
       upgradable: read('MCD_AGENT_IS_REMOTE_UPGRADABLE', strictBool, false),

@@ -5,8 +5,8 @@ import { isTrue } from '../http/request-params';
 import { jsonResponse } from '../http/responses';
 import { paramRoute } from './param-route';
 
-/** Computed once: the environment does not change after start-up. */
-const envOf = perAgent((services) => healthEnv(services.env));
+/** Computed once: the environment does not change after start-up. What MCD_CONFIG_SOURCE set is listed by name only. */
+const envOf = perAgent((services) => healthEnv(services.env, services.config.configSource?.variables));
 const registrationOf = perAgent((services) => agentRegistration(services.config));
 
 /** GET/POST /api/v1/test/health: the health object itself, not wrapped in __mcd_result__ (SPEC §6). */
@@ -19,6 +19,8 @@ export const healthRoute = paramRoute('health_information', async (params, trace
     platform_info: services.platformInfo(),
     agent_registration: registrationOf(services),
   };
+  const { configSource } = services.config;
+  if (configSource) body.config_source = { source: configSource.source, variables: configSource.variables };
   if (traceId) body.trace_id = traceId;
   const warnings: string[] = [];
   // The running image (SPEC §13): what the deployment wrote in MCD_AGENT_IMAGE_TAG costs nothing; asking the
