@@ -1,7 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { perAgent } from '../agent/per-agent';
 import { type AgentConfig, DESTINATION_NAME } from '../config/config';
+import { importPluginModule } from '../registry/plugin-module';
 import { MAX_BATCH_SIZE } from './delivery-payload';
 import { DestinationPluginError, UnknownDestinationError } from './destination-errors';
 import type { DestinationModule } from './destination-module';
@@ -75,12 +74,8 @@ export class DestinationDirectory {
   }
 
   async #import(modulePath: string): Promise<{ destinations?: unknown }> {
-    const specifier =
-      isAbsolute(modulePath) || modulePath.startsWith('.') ? resolve(this.baseDir, modulePath) : modulePath;
     try {
-      return (await import(isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier)) as {
-        destinations?: unknown;
-      };
+      return await importPluginModule(modulePath, this.baseDir);
     } catch (error) {
       throw new DestinationPluginError(`Cannot load destination module ${modulePath}: ${(error as Error).message}`);
     }

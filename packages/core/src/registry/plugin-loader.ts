@@ -1,9 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ConnectorModule } from '../connectors/proxy-client';
 import { PluginError } from '../errors/plugin-error';
 import type { ConnectorDirectory } from './connector-directory';
 import { type ConnectorManifest, connectorManifestSchema } from './connector-manifest';
+import { importPluginModule } from './plugin-module';
 
 /**
  * Loads the plugins named in MCD_CONNECTOR_MODULES into the directory. A module of its own, imported only when that
@@ -15,10 +14,9 @@ export async function loadPlugins(
   baseDir = process.cwd(),
 ): Promise<void> {
   for (const modulePath of modulePaths) {
-    const specifier = isAbsolute(modulePath) || modulePath.startsWith('.') ? resolve(baseDir, modulePath) : modulePath;
     let loaded: { connectors?: unknown; manifests?: unknown };
     try {
-      loaded = (await import(isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier)) as typeof loaded;
+      loaded = await importPluginModule(modulePath, baseDir);
     } catch (error) {
       throw new PluginError(`Cannot load connector module ${modulePath}: ${(error as Error).message}`);
     }
