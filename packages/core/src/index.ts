@@ -26,7 +26,9 @@ export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-opt
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
-export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
+export { EncodedArrayBuilder } from './encoding/encoded-array-builder';
+export { EncodedJson, isEncodedJson } from './encoding/encoded-json';
+export { decimal, encodeDate, encodeJsonChunks, gzipBuffer, type JsonChunks, typed } from './encoding/json-encoder';
 export { OperationAbortedError } from './errors/operation-aborted-error';
 export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
 export {

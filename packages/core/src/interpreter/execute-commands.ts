@@ -1,4 +1,5 @@
 import type { ProxyClient } from '../connectors/proxy-client';
+import { isEncodedJson } from '../encoding/encoded-json';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
 import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 import type { Command } from '../protocol/execute-request';
@@ -40,6 +41,9 @@ class CommandRun implements DecodingScope {
   readonly #memory: MemoryBudget;
   readonly #maxPrimitiveResultLength: number;
   #checkedOnStore = false;
+  /** How many pre-encoded values (a cursor's rows) arguments have referenced so far. */
+  #encodedLookups = 0;
+  readonly #utils: Readonly<Record<string, unknown>>;
 
   constructor(client: ProxyClient, options: InterpreterOptions) {
     this.#client = client;
@@ -47,7 +51,8 @@ class CommandRun implements DecodingScope {
     this.#memory = options.memory ?? UNLIMITED_MEMORY;
     this.#maxPrimitiveResultLength = options.maxPrimitiveResultLength ?? Number.POSITIVE_INFINITY;
     this.#variables.set('_client', client);
-    this.#variables.set('__utils', createOperationUtils());
+    this.#utils = createOperationUtils();
+    this.#variables.set('__utils', this.#utils);
   }
 
   /** A command and its `next` links, each called on the previous result. */
@@ -66,7 +71,9 @@ class CommandRun implements DecodingScope {
 
   lookup(name: string): unknown {
     if (!this.#variables.has(name)) throw new OperationError(`${name} not found in context`);
-    return this.#variables.get(name);
+    const value = this.#variables.get(name);
+    if (isEncodedJson(value)) this.#encodedLookups++;
+    return value;
   }
 
   /**
@@ -80,8 +87,10 @@ class CommandRun implements DecodingScope {
     return this.chain(value as Command);
   }
 
-  async #invoke(target: unknown, command: Command): Promise<unknown> {
+  async #invoke(on: unknown, command: Command): Promise<unknown> {
     this.#signal?.throwIfAborted();
+    // Rows kept encoded (EncodedJson) are called on as the list they stand for.
+    const target = isEncodedJson(on) ? on.toValue() : on;
     // A store just checked the heap, and nothing has been allocated since: one reading is enough (~0.5 µs each).
     if (this.#checkedOnStore) this.#checkedOnStore = false;
     else this.#memory.check('running commands');
@@ -103,14 +112,36 @@ class CommandRun implements DecodingScope {
     if (command.kwargs != null && (typeof command.kwargs !== 'object' || Array.isArray(command.kwargs))) {
       throw new OperationError('kwargs must be an object');
     }
-    const args = (await decodeValue(command.args ?? [], this)) as unknown[];
-    const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
+    const lookups = this.#encodedLookups;
+    let args = (await decodeValue(command.args ?? [], this)) as unknown[];
+    let kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
+    // Pre-encoded rows stay encoded through `__utils.build_dict` (they are going to the answer); a connector's own
+    // method gets the list they stand for.
+    if (this.#encodedLookups !== lookups && member.receiver !== this.#utils) {
+      args = withEncodedDecoded(args) as unknown[];
+      kwargs = withEncodedDecoded(kwargs) as object | undefined;
+    }
     const bound = bindArguments(command.method, member.fn, args, kwargs);
     const bytes = callCost(member.receiver, command.method, bound);
     if (bytes > 0) this.#memory.reserve(bytes, `calling ${command.method} on ${describe(member.receiver)}`);
     this.#checkedOnStore = false;
     return await member.fn.apply(member.receiver, bound);
   }
+}
+
+/** `value` with every EncodedJson inside it replaced by its parsed value (only the paths to one are copied). */
+function withEncodedDecoded(value: unknown): unknown {
+  if (isEncodedJson(value)) return value.toValue();
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value.map(withEncodedDecoded);
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, withEncodedDecoded(item)] as const);
+  return entries.some(([key, item]) => item !== (value as Record<string, unknown>)[key])
+    ? Object.fromEntries(entries)
+    : value;
 }
 
 /** Maps Python keyword arguments onto positions (see method-parameters.ts). */
