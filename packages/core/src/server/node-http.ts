@@ -49,7 +49,12 @@ export function writeAgentResponse(res: ServerResponse, response: AgentResponse)
   res.end(body);
 }
 
-const EMPTY_BODY = Buffer.alloc(0);
+export const EMPTY_BODY = Buffer.alloc(0);
+
+/** A request without Content-Length or Transfer-Encoding has no body (a GET). */
+export function declaresNoBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+}
 
 /** How slowly a request body may arrive before the local server (and Cloud Run's) cuts it. */
 export interface BodyPace {
@@ -67,9 +72,7 @@ export interface BodyPace {
  */
 export function readBody(req: IncomingMessage, limit: number, pace?: BodyPace): Promise<Buffer | undefined> {
   // A request that declares no body (a GET) is answered without waiting for its 'end' event.
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
-    return Promise.resolve(EMPTY_BODY);
-  }
+  if (declaresNoBody(req)) return Promise.resolve(EMPTY_BODY);
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
