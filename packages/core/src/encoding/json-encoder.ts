@@ -206,7 +206,6 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
       return value;
   }
   if (value === null) return null;
-  if (isEncodedJson(value)) return rawMarker(value);
   if (depth > MAX_DEPTH) throw new TypeError('Converting circular structure to JSON (or nesting deeper than 1000)');
   if (++walk.visits % VISITS_PER_CHECK === 0) walk.memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
   // util.types checks work across realms (vm contexts, jest), where instanceof does not.
@@ -218,6 +217,7 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
   if (Array.isArray(value)) return arrayToJsonSafe(value, depth + 1);
   if (isMap(value)) return toJsonSafe(Object.fromEntries(value), key, depth + 1);
   if (isSet(value)) return arrayToJsonSafe(Array.from(value), depth + 1);
+  if (isEncodedJson(value)) return rawMarker(value);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return toJsonSafe(toJSON.call(value, key), key, depth + 1);
   return objectToJsonSafe(value as Record<string, unknown>, depth + 1);

@@ -3,7 +3,7 @@ import { isEncodedJson } from '../encoding/encoded-json';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
 import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 import type { Command } from '../protocol/execute-request';
-import { type DecodingScope, decodeValue } from './argument-decoding';
+import { type DecodingScope, decodeValue, needsDecoding } from './argument-decoding';
 import { assertPrimitiveResult, callCost, isPrimitive } from './bounded-members';
 import { describe, type Member, resolveMember } from './member-resolution';
 import { parametersOf, REST_KEYWORDS } from './method-parameters';
@@ -30,8 +30,24 @@ export async function executeCommands(
 ): Promise<unknown> {
   const run = new CommandRun(client, options);
   let last: unknown = null;
-  for (const command of commands) last = await run.chain(command);
+  for (const command of commands) {
+    const result = run.chain(command);
+    last = isThenable(result) ? await result : result;
+  }
   return last;
+}
+
+/**
+ * What a method returned that `await` would wait for. Every step is awaited (SPEC §3), but a step that returned a
+ * plain value costs no promise: with AsyncLocalStorage active (log context, current operation), every promise of
+ * the operation pays Node's promise hooks, and most commands (`cursor`, `description`, `build_dict`) are sync.
+ */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 class CommandRun implements DecodingScope {
@@ -55,18 +71,32 @@ class CommandRun implements DecodingScope {
     this.#variables.set('__utils', this.#utils);
   }
 
-  /** A command and its `next` links, each called on the previous result. */
-  async chain(command: Command): Promise<unknown> {
-    let result = await this.#invoke(this.lookup(command.target ?? '_client'), command);
+  /** A command and its `next` links, each called on the previous result; a value, or a promise of one. */
+  chain(command: Command): unknown {
+    let result = this.#invoke(this.lookup(command.target ?? '_client'), command);
     for (let link = command.next; link != null; link = link.next) {
-      if (typeof link !== 'object') throw new OperationError('next must be a command object');
-      // Deviation: Apollo silently redirected a call on a falsy result to _client.
-      if (result === null || result === undefined) {
-        throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
-      }
-      result = await this.#invoke(result, link);
+      if (isThenable(result)) return this.#chainAsync(result, link);
+      result = this.#link(result, link);
     }
     return result;
+  }
+
+  async #chainAsync(pending: PromiseLike<unknown>, from: Command): Promise<unknown> {
+    let result = await pending;
+    for (let link: Command | null | undefined = from; link != null; link = link.next) {
+      const step = this.#link(result, link);
+      result = isThenable(step) ? await step : step;
+    }
+    return result;
+  }
+
+  #link(result: unknown, link: Command): unknown {
+    if (typeof link !== 'object') throw new OperationError('next must be a command object');
+    // Deviation: Apollo silently redirected a call on a falsy result to _client.
+    if (result === null || result === undefined) {
+      throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
+    }
+    return this.#invoke(result, link);
   }
 
   lookup(name: string): unknown {
@@ -87,7 +117,7 @@ class CommandRun implements DecodingScope {
     return this.chain(value as Command);
   }
 
-  async #invoke(on: unknown, command: Command): Promise<unknown> {
+  #invoke(on: unknown, command: Command): unknown {
     this.#signal?.throwIfAborted();
     // Rows kept encoded (EncodedJson) are called on as the list they stand for.
     const target = isEncodedJson(on) ? on.toValue() : on;
@@ -95,7 +125,17 @@ class CommandRun implements DecodingScope {
     if (this.#checkedOnStore) this.#checkedOnStore = false;
     else this.#memory.check('running commands');
     const member = resolveMember(target, command.method, this.#client);
-    const result = member.kind === 'value' ? member.value : await this.#call(member, command);
+    if (member.kind === 'value') return this.#settle(target, command, member.value);
+    const called = this.#call(member, command);
+    return isThenable(called) ? this.#settleAsync(target, command, called) : this.#settle(target, command, called);
+  }
+
+  async #settleAsync(target: unknown, command: Command, pending: PromiseLike<unknown>): Promise<unknown> {
+    return this.#settle(target, command, await pending);
+  }
+
+  /** The checks on a step's result, and its `store`. */
+  #settle(target: unknown, command: Command, result: unknown): unknown {
     if (typeof result === 'function') throw new ForbiddenError(`Method ${command.method} returned a function`);
     if (isPrimitive(target)) assertPrimitiveResult(target, command.method, result, this.#maxPrimitiveResultLength);
     if (command.store != null) {
@@ -107,25 +147,42 @@ class CommandRun implements DecodingScope {
     return result;
   }
 
-  async #call(member: Extract<Member, { kind: 'method' }>, command: Command): Promise<unknown> {
+  #call(member: Extract<Member, { kind: 'method' }>, command: Command): unknown {
     if (command.args != null && !Array.isArray(command.args)) throw new OperationError('args must be a list');
     if (command.kwargs != null && (typeof command.kwargs !== 'object' || Array.isArray(command.kwargs))) {
       throw new OperationError('kwargs must be an object');
     }
+    const args = command.args ?? [];
+    const kwargs = command.kwargs ?? undefined;
+    // Plain arguments (most) are used as they are, at once; references and call values are decoded first.
+    if (needsDecoding(args) || needsDecoding(kwargs)) return this.#callDecoded(member, command, args, kwargs);
+    return this.#apply(member, command, args, kwargs);
+  }
+
+  async #callDecoded(
+    member: Extract<Member, { kind: 'method' }>,
+    command: Command,
+    rawArgs: unknown[],
+    rawKwargs: object | undefined,
+  ): Promise<unknown> {
     const lookups = this.#encodedLookups;
-    let args = (await decodeValue(command.args ?? [], this)) as unknown[];
-    let kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
+    let args = (await decodeValue(rawArgs, this)) as unknown[];
+    let kwargs = rawKwargs === undefined ? undefined : ((await decodeValue(rawKwargs, this)) as object);
     // Pre-encoded rows stay encoded through `__utils.build_dict` (they are going to the answer); a connector's own
     // method gets the list they stand for.
     if (this.#encodedLookups !== lookups && member.receiver !== this.#utils) {
       args = withEncodedDecoded(args) as unknown[];
       kwargs = withEncodedDecoded(kwargs) as object | undefined;
     }
+    return await this.#apply(member, command, args, kwargs);
+  }
+
+  #apply(member: Extract<Member, { kind: 'method' }>, command: Command, args: unknown[], kwargs: object | undefined) {
     const bound = bindArguments(command.method, member.fn, args, kwargs);
     const bytes = callCost(member.receiver, command.method, bound);
     if (bytes > 0) this.#memory.reserve(bytes, `calling ${command.method} on ${describe(member.receiver)}`);
     this.#checkedOnStore = false;
-    return await member.fn.apply(member.receiver, bound);
+    return member.fn.apply(member.receiver, bound) as unknown;
   }
 }
 
