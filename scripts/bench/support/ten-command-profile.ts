@@ -64,7 +64,7 @@ async function tenCommandOperation(): Promise<BenchFigure> {
     throw new Error(`bench operation does not produce the same bytes as the floor: ${String(first.body)}`);
   }
   const iterations = 300;
-  for (let i=0;i<Number(process.env.N??20000);i++) await agent.handle(request);
+  for (let i=0;i<Number(process.env.N??20000);i++) await agent.handle(request); if (process.env.ONLY) process.exit(0);
   const samples = await interleave(
     3,
     () => timePerCall(iterations, byHand),
