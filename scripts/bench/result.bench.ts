@@ -26,10 +26,14 @@ interface Server {
 }
 
 async function start(mode: 'agent' | 'plain', pgPort: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/result-server.ts'), mode, String(pgPort)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'support/result-server.ts'), mode, String(pgPort)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -55,7 +59,10 @@ async function round(server: Server, url: string, body: string, rows: number) {
   const text = await response.text();
   const ms = performance.now() - started;
   const rss = peakRss(pid);
-  const parsed = JSON.parse(text) as { __mcd_result__?: unknown[] | { all_results: unknown[] }; __mcd_result_location__?: string };
+  const parsed = JSON.parse(text) as {
+    __mcd_result__?: unknown[] | { all_results: unknown[] };
+    __mcd_result_location__?: string;
+  };
   const result = parsed.__mcd_result__;
   const got = Array.isArray(result) ? result.length : result?.all_results.length;
   if (parsed.__mcd_result_location__ === undefined && got !== rows) {
@@ -110,9 +117,15 @@ export default (async () => {
     }
     console.error(
       `  ${rows} rows: agent ${median(a.map((r) => r.ms)).toFixed(0)} ms (${spread(a.map((r) => r.ms))}), ` +
-        `${(median(a.map((r) => r.rss)) / MB).toFixed(0)} MB peak (${spread(a.map((r) => r.rss), MB)}), ${(a[0]!.bytes / MB).toFixed(1)} MB answer; ` +
+        `${(median(a.map((r) => r.rss)) / MB).toFixed(0)} MB peak (${spread(
+          a.map((r) => r.rss),
+          MB,
+        )}), ${((a[0]?.bytes ?? 0) / MB).toFixed(1)} MB answer; ` +
         `plain ${median(p.map((r) => r.ms)).toFixed(0)} ms (${spread(p.map((r) => r.ms))}), ` +
-        `${(median(p.map((r) => r.rss)) / MB).toFixed(0)} MB peak (${spread(p.map((r) => r.rss), MB)}), ${(p[0]!.bytes / MB).toFixed(1)} MB answer`,
+        `${(median(p.map((r) => r.rss)) / MB).toFixed(0)} MB peak (${spread(
+          p.map((r) => r.rss),
+          MB,
+        )}), ${((p[0]?.bytes ?? 0) / MB).toFixed(1)} MB answer`,
     );
     figures.push(
       {
@@ -137,7 +150,9 @@ export default (async () => {
     if (process.env.BENCH_RESULT_MILLION !== 'false') {
       const million = 1_000_000;
       const big = await round(agent, agentUrl, agentBody(million, pglite.port), million);
-      console.error(`  ${million} rows: agent ${big.ms.toFixed(0)} ms, ${(big.rss / MB).toFixed(0)} MB peak, offloaded ${big.offloaded}`);
+      console.error(
+        `  ${million} rows: agent ${big.ms.toFixed(0)} ms, ${(big.rss / MB).toFixed(0)} MB peak, offloaded ${big.offloaded}`,
+      );
       figures.push({
         name: `postgres fetchall ${million} rows through the agent: peak RSS (or offloaded)`,
         subject: big.rss / MB,
