@@ -12,9 +12,9 @@ import {
   type AgentRequest,
   createAgent,
   createLocalServer,
-  encodeJson,
   loadConfig,
 } from '../../packages/core/src/index';
+import { toWireResponse } from '../../packages/core/src/protocol/wire-response';
 import { createLambdaHandler } from '../../packages/lambda/src/handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from '../../packages/lambda/src/payload-limit';
 import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bundle-closure';
@@ -281,10 +281,10 @@ async function warmFigures(): Promise<BenchFigure[]> {
     headers: { 'content-type': 'application/json' },
     body: OPERATION,
   };
-  // The floor: the core called directly, its JSON body encoded (bytes bodies are already encoded).
+  // The floor: the core called directly, its body as the core's one wire rule makes it (toWireResponse).
   const direct = async (request: AgentRequest) => {
     const response = await agent.handle(request);
-    return Buffer.isBuffer(response.body) ? response.body : encodeJson(response.body);
+    return toWireResponse(response).body;
   };
   const figures: BenchFigure[] = [];
 
@@ -334,8 +334,7 @@ async function warmFigures(): Promise<BenchFigure[]> {
       headers: {},
       body,
     });
-    const bytes = Buffer.isBuffer(response.body) ? response.body : encodeJson(response.body);
-    return { status: response.status, headers: response.headers, body: bytes };
+    return { status: response.status, headers: response.headers, body: toWireResponse(response).body };
   };
   const requests = (count: number, make: () => AzureHttpRequest) => Array.from({ length: count }, make);
   const azureWarm = async (name: string, iterations: number, _request: AgentRequest, make: () => AzureHttpRequest) => {
@@ -396,7 +395,8 @@ async function warmFigures(): Promise<BenchFigure[]> {
       headers: req.headers as Record<string, string>,
       body: Buffer.concat(chunks),
     });
-    const body = Buffer.isBuffer(response.body) ? response.body : Buffer.from(encodeJson(response.body));
+    const wire = toWireResponse(response).body as string | Buffer;
+    const body = Buffer.isBuffer(wire) ? wire : Buffer.from(wire);
     res.writeHead(response.status, {
       ...response.headers,
       'content-type': 'application/json',

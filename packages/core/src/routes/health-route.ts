@@ -1,12 +1,13 @@
 import type { AgentServices, RouteHandler } from '../agent/agent-services';
 import { perAgent } from '../agent/per-agent';
 import { encodeJson } from '../encoding/json-encoder';
+import { JsonText } from '../encoding/json-text';
 import { healthEnv } from '../health/health-env';
 import { isTrue, readParams, traceIdOf } from '../http/request-params';
 import { errorResponse, jsonResponse, traceHeaders } from '../http/responses';
 import { runWithLogContext } from '../logging/log-context';
 import { firstQueryValue } from '../protocol/agent-request';
-import { type AgentResponse, JSON_CONTENT_TYPE } from '../protocol/agent-response';
+import type { AgentResponse } from '../protocol/agent-response';
 
 const OPERATION_NAME = 'health_information';
 
@@ -28,7 +29,7 @@ const encodedHead = perAgent((services) => {
 });
 
 /** The answer without a trace id, kept while `platform_info` encodes the same (it reads the environment). */
-const untraced = perAgent(() => ({ platformInfo: '', body: Buffer.alloc(0) }));
+const untraced = perAgent(() => ({ platformInfo: '', body: new JsonText('') }));
 
 /**
  * GET/POST /api/v1/test/health: the health object itself, not wrapped in __mcd_result__ (SPEC §6). The common
@@ -53,18 +54,18 @@ export const healthRoute: RouteHandler = async ({ request, services }) => {
 };
 
 function quickHealth(services: AgentServices, traceId: string | undefined): AgentResponse {
-  const headers = { ...traceHeaders(traceId), 'content-type': JSON_CONTENT_TYPE };
+  const headers = traceHeaders(traceId);
   const platformInfo = encodeJson(platformInfoOf(services));
   if (traceId === undefined) {
     const cached = untraced(services);
     if (cached.platformInfo !== platformInfo) {
       cached.platformInfo = platformInfo;
-      cached.body = Buffer.from(`${encodedHead(services)}${platformInfo}}`);
+      cached.body = new JsonText(`${encodedHead(services)}${platformInfo}}`);
     }
     return { status: 200, headers, body: cached.body };
   }
   const body = `${encodedHead(services)}${platformInfo},"trace_id":${JSON.stringify(traceId)}}`;
-  return { status: 200, headers, body: Buffer.from(body) };
+  return { status: 200, headers, body: new JsonText(body) };
 }
 
 /** `platform_info`, with the running image when the deployment named it (MCD_AGENT_IMAGE_TAG costs nothing). */
