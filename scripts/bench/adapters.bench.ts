@@ -8,12 +8,7 @@ import type { HttpRequest as AzureHttpRequest } from '@azure/functions';
 import type { Metafile } from 'esbuild';
 import { createAzureHandler } from '../../packages/azure/src/azure-handler';
 import { withCloudTrace } from '../../packages/cloudrun/src/traced-agent';
-import {
-  type AgentRequest,
-  createAgent,
-  createLocalServer,
-  loadConfig,
-} from '../../packages/core/src/index';
+import { type AgentRequest, createAgent, createLocalServer, loadConfig } from '../../packages/core/src/index';
 import { toWireResponse } from '../../packages/core/src/protocol/wire-response';
 import { createLambdaHandler } from '../../packages/lambda/src/handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from '../../packages/lambda/src/payload-limit';

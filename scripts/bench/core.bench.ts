@@ -65,7 +65,8 @@ createServer((req, res) => { res.setHeader('content-type', 'application/json'); 
         floor: median(samples.floor),
         unit: 'req/s',
         direction: 'min',
-        goal: 0.8,
+        // Issue 13's goal (SPEC §11 asks ≥ 0.8).
+        goal: 0.9,
       });
     }
   } finally {
@@ -169,7 +170,8 @@ async function tenCommandOperation(): Promise<BenchFigure> {
     floor: median(samples.floor) / 1000,
     unit: 'µs',
     direction: 'max',
-    goal: 1.5,
+    // Issue 13's goal.
+    goal: 1.2,
     note: 'floor = parse + same calls + same encoding',
   };
 }
