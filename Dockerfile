@@ -5,7 +5,8 @@
 #   docker build --target cloudrun -t artemis-cloudrun ...
 #   docker build --target azure    -t artemis-azure    ...
 #   docker build --target generic  -t artemis          ...
-# MCD_AGENT_VERSION and MCD_AGENT_BUILD become environment variables that the health route reports. Node 22 is the
+# MCD_AGENT_VERSION, MCD_AGENT_BUILD and MCD_AGENT_PRODUCTION_DATE (`--build-arg MCD_AGENT_PRODUCTION_DATE=$(date -u +%F)`)
+# become environment variables that the health route reports, also as its agent_registration block. Node 22 is the
 # floor (Node 20 is past end of life, and the AWS SDK v3 is dropping it): the build, Azure and generic images run
 # it, Lambda and Cloud Run run Node 24 (see below). Each image holds only its dist/<target> folder: the bundles
 # carry their dependencies, so no node_modules is installed in any runtime image.
@@ -49,6 +50,7 @@ ARG MCD_AGENT_BUILD=0
 # Lambda's bootstrap sizes the V8 heap from the function's memory, and V8 flags are part of the cache key: list the
 # memory sizes (MB) the image is deployed with (the infra templates default to 1024). Other sizes run uncached.
 ARG LAMBDA_MEMORY_SIZES=1024
+ARG MCD_AGENT_PRODUCTION_DATE=
 COPY --from=build /src/dist/lambda/ ${LAMBDA_TASK_ROOT}/
 # The heap from the function's memory (75% of AWS_LAMBDA_FUNCTION_MEMORY_SIZE, read at start): Lambda runs an exec
 # wrapper with its own node command line, whose --max-old-space-size (~90% of the memory) would win over NODE_OPTIONS
@@ -65,7 +67,8 @@ RUN --mount=type=bind,from=build,source=/src/scripts/warm-compile-cache.mjs,targ
 ENV AWS_LAMBDA_EXEC_WRAPPER=/opt/node-with-heap \
     NODE_COMPILE_CACHE=/opt/artemis/compile-cache \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 CMD ["index.handler"]
 
 # ---- cloudrun: slim Node, non-root, the adapter's own server on 0.0.0.0:$PORT --------------------------------------
@@ -75,11 +78,13 @@ ARG MCD_AGENT_BUILD=0
 # The container memory limits (MiB) the image is deployed with (infra/terraform/gcp-cloudrun defaults to 1Gi): the
 # heap flag node-with-heap derives from the limit is part of the compile cache's key. Other sizes run uncached.
 ARG SERVER_MEMORY_SIZES=1024
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV NODE_ENV=production \
     PORT=8080 \
     MCD_LISTEN_HOST=0.0.0.0 \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/cloudrun/ ./
 COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /usr/local/bin/node-with-heap
@@ -101,10 +106,12 @@ CMD ["node-with-heap", "index.mjs"]
 FROM mcr.microsoft.com/azure-functions/node:4-node${NODE_VERSION} AS azure
 ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 COPY --from=build /src/dist/azure/ /home/site/wwwroot/
 # The Functions host starts the node worker itself and shares the container's memory with it: V8's default heap
 # (a quarter of the memory Node sees) applies; set languageWorkers__node__arguments=--max-old-space-size=<MiB> to
@@ -121,12 +128,14 @@ ARG MCD_AGENT_VERSION=local
 ARG MCD_AGENT_BUILD=0
 # As in cloudrun: the memory limits (MiB) to warm the compile cache for, besides running without a limit.
 ARG SERVER_MEMORY_SIZES=1024
+ARG MCD_AGENT_PRODUCTION_DATE=
 ENV NODE_ENV=production \
     PORT=8081 \
     MCD_LISTEN_HOST=0.0.0.0 \
     MCD_STORAGE_PATH=/app/.artemis/storage \
     MCD_AGENT_VERSION=${MCD_AGENT_VERSION} \
-    MCD_AGENT_BUILD=${MCD_AGENT_BUILD}
+    MCD_AGENT_BUILD=${MCD_AGENT_BUILD} \
+    MCD_AGENT_PRODUCTION_DATE=${MCD_AGENT_PRODUCTION_DATE}
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/generic/ ./
 COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /usr/local/bin/node-with-heap

@@ -4,8 +4,8 @@
  * needed beside the bundle. `tsx scripts/build.ts [target ...]` builds the named targets (default: all).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 
 export interface Target {
   readonly name: string;
@@ -60,6 +60,27 @@ async function cloudRunPackageJson(): Promise<string> {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
+/**
+ * Dependencies that read their own package.json from disk when they load, a file the bundle does not ship:
+ * presto-client's index.js reads its version with `fs.readFileSync(__dirname + '/package.json')`, so its chunk could
+ * not even be imported. The read is replaced by the manifest's content at build time.
+ */
+const OWN_MANIFEST_READERS = /[\\/]node_modules[\\/]presto-client[\\/]index\.js$/;
+const OWN_MANIFEST_READ = /fs\.readFileSync\(__dirname \+ '\/package\.json'\)/g;
+
+export const inlineOwnManifest: Plugin = {
+  name: 'inline-own-manifest',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: OWN_MANIFEST_READERS }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const manifest = await readFile(join(dirname(args.path), 'package.json'), 'utf8');
+      const contents = source.replace(OWN_MANIFEST_READ, () => JSON.stringify(manifest));
+      if (contents === source) throw new Error(`${args.path} no longer reads its package.json as expected`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** Builds one target into `<outRoot>/<target>/` (dist/ by default; tests build into a temporary folder). */
 export async function buildTarget(target: Target, outRoot = join(root, 'dist')): Promise<Metafile> {
   const outdir = join(outRoot, target.name);
@@ -94,6 +115,7 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     banner: {
       js: "import { createRequire as __artemisCreateRequire } from 'node:module'; const require = __artemisCreateRequire(import.meta.url);",
     },
+    plugins: [inlineOwnManifest],
     logLevel: 'warning',
   };
   const result = await build(options);

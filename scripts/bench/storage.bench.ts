@@ -2,7 +2,8 @@
  * Streaming a 1 GB object through the `storage` connection type's `read` (SPEC §11: peak RSS under 256 MB, memory
  * flat whatever the object size), from the FILESYSTEM backend and from S3 (s3rver), through the real local server
  * of the built generic bundle, against a floor of plain `fs.createReadStream(file).pipe(socket)` in a bare node
- * process serving the same file. Each server is its own process, so its peak RSS (VmHWM) is its own.
+ * process serving the same file. Each server is its own process, so its peak RSS (VmHWM) is its own. Then a 1 GB
+ * fragment (issue 18): write_fragment + complete_fragment_set, and download_fragment verified, on both backends.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -99,6 +100,42 @@ export default (async () => {
     const proxied = () => throughput(() => download(proxy.url, 'GET'));
     const s3ProxySamples = await interleave(2, proxied, agentRead(s3Reader.url));
 
+    // A 1 GB fragment (issue 18): write_fragment streams the file up while hashing it (S3: multipart, then the copy
+    // that seals it with its SHA-256), complete_fragment_set writes the manifest, and download_fragment reads it
+    // verified — twice, hashing only, then streaming (storage/verified-read.ts). Each direction in its own process.
+    const fragment = async (env: Record<string, string>) => {
+      const writer = await startAgent(env);
+      const started = performance.now();
+      const written = await execute(writer.url, {
+        method: 'write_fragment',
+        kwargs: { set: 'bench-set', fragment_id: 'big', local_file_path: file },
+      });
+      if (!written.toString().includes('"sha256"')) throw new Error(`write_fragment failed: ${written}`);
+      const completed = await execute(writer.url, { method: 'complete_fragment_set', kwargs: { set: 'bench-set' } });
+      if (!completed.toString().includes('"manifest_version"')) throw new Error(`complete failed: ${completed}`);
+      const writeSeconds = (performance.now() - started) / 1000;
+      const writePeak = await peakRssMb(writer.child);
+      await stop(writer.child);
+      const reader = await startAgent(env);
+      const readStarted = performance.now();
+      await throughput(() => download(`${reader.url}/api/v1/agent/execute/storage/op`, 'POST', fragmentBody('big')));
+      const readSeconds = (performance.now() - readStarted) / 1000;
+      const readPeak = await peakRssMb(reader.child);
+      await stop(reader.child);
+      return {
+        writePeak,
+        readPeak,
+        writeMbps: SIZE / 1024 / 1024 / writeSeconds,
+        readMbps: SIZE / 1024 / 1024 / readSeconds,
+      };
+    };
+    const fsFragment = await fragment({
+      MCD_STORAGE: 'FILESYSTEM',
+      MCD_STORAGE_PATH: storagePath,
+      MCD_TEMP_FOLDER: storagePath,
+    });
+    const s3Fragment = await fragment(s3Env);
+
     const floorPeak = await peakRssMb(floor.child);
     const memoryFigure = (name: string, subject: number, note: string): BenchFigure => ({
       name,
@@ -153,6 +190,23 @@ export default (async () => {
         uploaderPeak,
         `budget ${BUDGET_MB} MB absolute; ${(SIZE / 1024 / 1024 / uploadSeconds).toFixed(0)} MB/s into s3rver`,
       ),
+      ...(
+        [
+          ['FILESYSTEM', fsFragment],
+          ['S3 (s3rver)', s3Fragment],
+        ] as const
+      ).flatMap(([where, figures]) => [
+        memoryFigure(
+          `write_fragment + complete 1 GB ${where}: peak RSS`,
+          figures.writePeak,
+          `budget ${BUDGET_MB} MB absolute; ${figures.writeMbps.toFixed(0)} MB/s hashed and stored`,
+        ),
+        memoryFigure(
+          `download_fragment 1 GB ${where} (verified): peak RSS`,
+          figures.readPeak,
+          `budget ${BUDGET_MB} MB absolute; ${figures.readMbps.toFixed(0)} MB/s to the client (the object is read twice)`,
+        ),
+      ]),
     ];
   } finally {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
@@ -163,6 +217,15 @@ export default (async () => {
 function readBody(): string {
   return JSON.stringify({
     operation: { trace_id: 'bench', commands: [{ method: 'read', kwargs: { key: 'big.bin' } }] },
+  });
+}
+
+function fragmentBody(fragmentId: string): string {
+  return JSON.stringify({
+    operation: {
+      trace_id: 'bench',
+      commands: [{ method: 'download_fragment', kwargs: { set: 'bench-set', fragment_id: fragmentId } }],
+    },
   });
 }
 

@@ -32,6 +32,8 @@ export { decimal, encodeDate, encodeJsonChunks, gzipBuffer, type JsonChunks, typ
 export { OperationAbortedError } from './errors/operation-aborted-error';
 export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
 export {
+  ChecksumMismatchError,
+  ChecksumUnavailableError,
   InvalidStorageKeyError,
   LocalPathForbiddenError,
   StorageConfigurationError,
@@ -119,11 +121,17 @@ export {
   WireKey,
   writeAgentResponse,
 } from './runtime';
+export { FragmentSetCompleteError, FragmentSizeMismatchError } from './storage/fragments/fragment-errors';
+export type { FragmentEntry, FragmentManifest } from './storage/fragments/fragment-manifest';
+export { FragmentSets, type FragmentWrite } from './storage/fragments/fragment-sets';
 export {
   type FullStorageBackend,
   isFullStorageBackend,
   type ListOptions,
   type ListPage,
+  type ObjectInfo,
   type StorageBackend,
   type StoredObject,
+  type WriteOptions,
+  type WrittenObject,
 } from './storage/storage-backend';

@@ -1,7 +1,8 @@
-import { EncodedArrayBuilder, type EncodedJson, withParameters } from '@artemis/core';
+import { EncodedArrayBuilder, type EncodedJson, type FragmentManifest, withParameters } from '@artemis/core';
 import { InterfaceError, ProgrammingError } from './db-api-errors';
 import type { DbSession, OpenResult } from './db-session';
 import { translatePlaceholders } from './placeholders';
+import { exportOptionsOf } from './query-export';
 import type { ColumnDescription, ResultStream, Row } from './sql-driver';
 
 /** Where fetched rows go: a list (fetchone, a connector's own use), or their encoding (what a command fetches). */
@@ -150,6 +151,26 @@ export class DbApiCursor {
     return null;
   }
 
+  /**
+   * Runs `query` and streams its rows into the fragment set `set` of the agent's storage, `rows_per_fragment` rows to
+   * a fragment, as NDJSON or CSV, gzipped when `compress`; answers the set's manifest (query-export.ts).
+   */
+  async export_to_storage(
+    query: string,
+    params: unknown,
+    set: unknown,
+    rowsPerFragment: unknown,
+    format: unknown,
+    compress: unknown,
+  ): Promise<FragmentManifest> {
+    const exporter = this.#session.exporter;
+    if (!exporter) throw new InterfaceError('export_to_storage needs the agent: this connection has no storage');
+    const options = exportOptionsOf(set, rowsPerFragment, format, compress);
+    await this.execute(query, params);
+    // The exporter reads the rows themselves, batch by batch (not their JSON encoding, as a command's fetch does).
+    return exporter.export({ description: this.description, fetchmany: (size) => fetchRows(this, size) }, options);
+  }
+
   async #take(max: number, sink: RowSink): Promise<void> {
     this.#assertUsable();
     if (this.#description === null) throw new ProgrammingError('no results to fetch');
@@ -232,3 +253,7 @@ function assertFetchSize(count: number): void {
 withParameters(['query', 'params', 'timeout'], DbApiCursor.prototype.execute);
 withParameters(['query', 'seq_of_params'], DbApiCursor.prototype.executemany);
 withParameters(['size'], DbApiCursor.prototype.fetchmany);
+withParameters(
+  ['query', 'params', 'set', 'rows_per_fragment', 'format', 'compress'],
+  DbApiCursor.prototype.export_to_storage,
+);

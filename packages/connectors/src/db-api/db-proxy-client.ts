@@ -1,6 +1,7 @@
-import { AgentError, type ProxyClient } from '@artemis/core';
+import { AgentError, type ConnectorContext, type ProxyClient } from '@artemis/core';
 import { DbApiConnection } from './db-api-connection';
 import { DbSession } from './db-session';
+import { QueryExporter } from './query-export';
 import type { SqlDriver } from './sql-driver';
 
 /** How a driver's errors are reported: `__mcd_error_type__` and `__mcd_error_attrs__` (SPEC §4). */
@@ -10,8 +11,12 @@ export interface SqlErrorMapping {
 }
 
 /** A SQL connector's proxy client: the DB-API connection as `wrappedClient`, the driver's error mapping. */
-export function createSqlProxyClient(driver: SqlDriver, errors: SqlErrorMapping): ProxyClient {
-  const session = new DbSession(driver);
+export function createSqlProxyClient(
+  driver: SqlDriver,
+  errors: SqlErrorMapping,
+  context?: ConnectorContext,
+): ProxyClient {
+  const session = new DbSession(driver, context ? new QueryExporter(context) : undefined);
   return {
     wrappedClient: new DbApiConnection(session),
     // Whatever the outcome, the operation's cursors die with it: cancel the statement it still runs (a timeout

@@ -30,9 +30,12 @@ export class DbSession {
   readonly #open = new Map<object, Set<OpenResult>>();
   readonly #running = new Map<object, number>();
   #closed = false;
+  /** Writes query results to the agent's storage (`export_to_storage`); absent where no agent context exists. */
+  readonly exporter: import('./query-export').QueryExporter | undefined;
 
-  constructor(driver: SqlDriver) {
+  constructor(driver: SqlDriver, exporter?: import('./query-export').QueryExporter) {
     this.#driver = driver;
+    this.exporter = exporter;
   }
 
   get placeholderStyle(): PlaceholderStyle {

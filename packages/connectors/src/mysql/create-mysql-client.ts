@@ -14,5 +14,5 @@ export async function createMysqlClient(credentials: Credentials, context: Conne
   const { host = 'localhost', port = 3306 } = resolved.options;
   const target = await guardedTcpTarget(context.network, host, port);
   const driver = await connectMysql(resolved, target, context.logger);
-  return createSqlProxyClient(driver, mysqlErrors);
+  return createSqlProxyClient(driver, mysqlErrors, context);
 }

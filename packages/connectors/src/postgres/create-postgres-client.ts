@@ -18,5 +18,5 @@ export async function createPostgresClient(
   });
   const target = await guardedTcpTarget(context.network, resolved.address, resolved.port);
   const driver = await connectPostgres(resolved, target, context.logger);
-  return createSqlProxyClient(driver, postgresErrors);
+  return createSqlProxyClient(driver, postgresErrors, context);
 }

@@ -73,9 +73,9 @@ describe('resolveMysqlConnection', () => {
   it.each([
     [{ unix_socket: '/run/mysqld/mysqld.sock' }, '/run/mysqld/mysqld.sock'],
     [{ socketPath: '/tmp/mysql.sock' }, '/tmp/mysql.sock'],
-  ])('refuses a Unix socket (%j) instead of silently connecting to host', (args, path) => {
+  ])('refuses a Unix socket (%j) instead of silently connecting to host', async (args, path) => {
     // Act / Assess
-    expect(() => resolveMysqlConnection({ connect_args: { host: 'db', ...args } }, context)).toThrow(
+    await expect(resolveMysqlConnection({ connect_args: { host: 'db', ...args } }, context)).rejects.toThrow(
       new UnixSocketForbiddenError(path),
     );
   });

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as z from 'zod/mini';
 import { ConfigError } from '../errors/startup-errors';
 import { describeIssue } from '../errors/zod-issue';
@@ -73,6 +73,19 @@ export interface AgentConfig {
   readonly credentialsEnvVars: readonly string[] | undefined;
   readonly version: string;
   readonly build: string;
+  /**
+   * Who this agent is to a backup orchestrator (health's `agent_registration`, fragment-set manifests): its id and
+   * scope, and the software version block beside `version` (product number by default) and `build` (the revision).
+   */
+  readonly agent: {
+    readonly id: string;
+    readonly scope: string | undefined;
+    readonly productName: string;
+    readonly productNumber: string;
+    readonly productionDate: string | undefined;
+    readonly description: string;
+    readonly type: string;
+  };
   /** Google Cloud project id (`GOOGLE_CLOUD_PROJECT`): Cloud Run log lines name their trace under it. */
   readonly gcpProjectId: string | undefined;
   /** Async operations (SPEC §8, packages/core/src/async). */
@@ -154,6 +167,27 @@ const cidrList = z.pipe(
     .check(
       z.refine((items) => items.every(isCidr), 'expected comma-separated CIDR ranges such as 10.0.0.0/8,fd00::/8'),
     ),
+);
+
+/**
+ * Agent ids and scopes, and fragment ids: what an orchestrator can use as an identifier, e.g. `billing-db-0`, and what
+ * is safe as one segment of a storage key.
+ */
+export const identifierName = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+      'expected 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
+  );
+
+const isoDate = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+  z.refine(
+    (value) => new Date(Date.parse(`${value}T00:00:00Z`) || 0).toISOString().startsWith(value),
+    'expected a real date',
+  ),
 );
 
 /** Azure queue names: 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit. */
@@ -249,6 +283,17 @@ export function loadConfig(env: Env = process.env): AgentConfig {
     credentialsEnvVars: read('MCD_CREDENTIALS_ENV_VARS', variableNames),
     version: read('MCD_AGENT_VERSION', text, 'local'),
     build: read('MCD_AGENT_BUILD', text, '0'),
+    agent: {
+      // The deployment's own name is stable across its instances (a pod's hostname names the pod, as the seed's
+      // guide recommends); a Lambda, Cloud Run or Azure instance's hostname would change with every instance.
+      id: read('MCD_AGENT_ID', identifierName, defaultAgentId(env)),
+      scope: read('MCD_AGENT_SCOPE', identifierName),
+      productName: read('MCD_AGENT_PRODUCT_NAME', text, 'Artemis'),
+      productNumber: read('MCD_AGENT_PRODUCT_NUMBER', text, env.MCD_AGENT_VERSION || 'local'),
+      productionDate: read('MCD_AGENT_PRODUCTION_DATE', isoDate),
+      description: read('MCD_AGENT_DESCRIPTION', text, 'Artemis data-collection agent'),
+      type: read('MCD_AGENT_TYPE', text, 'DataCollectionAgent'),
+    },
     gcpProjectId: read('GOOGLE_CLOUD_PROJECT', text),
     async: {
       timeoutSeconds: read('MCD_ASYNC_TIMEOUT_SECONDS', positiveInt, 885),
@@ -308,4 +353,14 @@ function isCidr(value: string): boolean {
   if (!address || bits === undefined || rest.length > 0 || !/^\d+$/.test(bits)) return false;
   const family = isIP(address);
   return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** The runtime's name for this deployment, else the host's name (a container's or pod's), cut to a valid id. */
+function defaultAgentId(env: Env): string {
+  const name = env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || env.WEBSITE_SITE_NAME || hostname();
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
+  return cleaned || 'artemis';
 }

@@ -46,3 +46,21 @@ export function storageErrorForStatus(status: unknown, message: string, cause: u
   if (status === 401 || status === 403) return new StoragePermissionsError(message, { cause });
   return undefined;
 }
+
+/** A verified read found bytes other than those whose SHA-256 (or size) was recorded when they were written. */
+export class ChecksumMismatchError extends AgentError {
+  override readonly status = 200;
+  override readonly errorType = 'ChecksumMismatch';
+}
+
+/** `verify=true` on an object that carries no recorded SHA-256 (written by something else than the agent). */
+export class ChecksumUnavailableError extends AgentError {
+  override readonly status = 200;
+  override readonly errorType = 'ChecksumUnavailable';
+}
+
+/** The key was overwritten while a verified read was reading it: reading again gives the new object. */
+export class ObjectChangedError extends AgentError {
+  override readonly status = 200;
+  override readonly errorType = 'ObjectChanged';
+}

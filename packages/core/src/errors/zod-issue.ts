@@ -13,6 +13,11 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
         : 'is required';
     case 'invalid_value':
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_key': {
+      // A record's key failed its own schema: say why, in that schema's words.
+      const inner = issue.issues[0];
+      return inner ? describeIssue(inner) : 'invalid key';
+    }
     case 'unrecognized_keys':
       return `unexpected keys ${issue.keys.join(', ')}`;
     case 'invalid_union': {

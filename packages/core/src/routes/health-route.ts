@@ -2,6 +2,7 @@ import type { AgentServices, RouteHandler } from '../agent/agent-services';
 import { perAgent } from '../agent/per-agent';
 import { encodeJson } from '../encoding/json-encoder';
 import { JsonText } from '../encoding/json-text';
+import { agentRegistration } from '../health/agent-registration';
 import { healthEnv } from '../health/health-env';
 import { isTrue, readParams, traceIdOf } from '../http/request-params';
 import { errorResponse, jsonResponse, traceHeaders } from '../http/responses';
@@ -13,6 +14,10 @@ const OPERATION_NAME = 'health_information';
 
 /** Computed once: the environment does not change after start-up. */
 const envOf = perAgent((services) => healthEnv(services.env));
+const registrationOf = perAgent((services) => agentRegistration(services.config));
+
+/** `,"agent_registration":…`, which follows `platform_info`: encoded once per agent too. */
+const encodedRegistration = perAgent((services) => `,"agent_registration":${encodeJson(registrationOf(services))}`);
 
 /**
  * The health object's text up to its `platform_info` (platform, version, build, env), encoded once per agent: what
@@ -60,11 +65,11 @@ function quickHealth(services: AgentServices, traceId: string | undefined): Agen
     const cached = untraced(services);
     if (cached.platformInfo !== platformInfo) {
       cached.platformInfo = platformInfo;
-      cached.body = new JsonText(`${encodedHead(services)}${platformInfo}}`);
+      cached.body = new JsonText(`${encodedHead(services)}${platformInfo}${encodedRegistration(services)}}`);
     }
     return { status: 200, headers, body: cached.body };
   }
-  const body = `${encodedHead(services)}${platformInfo},"trace_id":${JSON.stringify(traceId)}}`;
+  const body = `${encodedHead(services)}${platformInfo}${encodedRegistration(services)},"trace_id":${JSON.stringify(traceId)}}`;
   return { status: 200, headers, body: new JsonText(body) };
 }
 
@@ -82,6 +87,7 @@ async function fullHealth(services: AgentServices, traceId: string | undefined):
     build: services.config.build,
     env: envOf(services),
     platform_info: platformInfoOf(services),
+    agent_registration: registrationOf(services),
   };
   if (traceId) body.trace_id = traceId;
   const warnings: string[] = [];

@@ -1,8 +1,21 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { StorageNotFoundError, storageErrorForStatus } from '../errors/storage-errors';
-import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
+import { ObjectChangedError, StorageNotFoundError, storageErrorForStatus } from '../errors/storage-errors';
+import { uploadBlocks } from './azure-block-upload';
+import { bytesOf, md5Of, readStart, sha256Hex } from './object-digest';
+import { DEFAULT_CONTENT_TYPE, objectInfo, storedMetadata } from './object-metadata';
+import {
+  DEFAULT_BATCH_SIZE,
+  type FullStorageBackend,
+  type ListOptions,
+  type ListPage,
+  type ObjectInfo,
+  type OpenedObject,
+  type OpenOptions,
+  type WriteOptions,
+  type WrittenObject,
+} from './storage-backend';
 import { StorageKeys } from './storage-keys';
 
 export interface AzureBlobStorageOptions {
@@ -63,21 +76,44 @@ export class AzureBlobStorage implements FullStorageBackend {
     this.#sdk = sdk;
   }
 
-  async write(key: string, data: Buffer | string | Readable): Promise<void> {
+  /**
+   * Up to one block (8 MiB) the blob goes up in one Put Blob with its MD5 (checked by Azure, kept as Content-MD5) and
+   * its SHA-256 in the metadata; a longer stream is staged block by block and committed with both (azure-block-upload).
+   */
+  async write(key: string, data: Buffer | string | Readable, options?: WriteOptions): Promise<WrittenObject> {
     const blob = this.#container.getBlockBlobClient(this.#keys.toFull(key));
-    await this.#call(key, async () => {
-      if (typeof data === 'string') await blob.uploadData(Buffer.from(data, 'utf8'));
-      else if (Buffer.isBuffer(data)) await blob.uploadData(data);
-      else await blob.uploadStream(data, BLOCK_SIZE, CONCURRENCY);
-    });
+    let bytes: Buffer;
+    if (data instanceof Readable) {
+      const start = await readStart(data, BLOCK_SIZE);
+      if (start.whole === undefined) {
+        const stream = start.stream;
+        return this.#call(key, () =>
+          uploadBlocks(blob, stream, {
+            blockSize: BLOCK_SIZE,
+            concurrency: CONCURRENCY,
+            headers: { blobContentType: options?.contentType ?? DEFAULT_CONTENT_TYPE },
+            metadata: (sha256) => storedMetadata(options, sha256),
+          }),
+        );
+      }
+      bytes = start.whole;
+    } else {
+      bytes = bytesOf(data);
+    }
+    const sha256 = sha256Hex(bytes);
+    await this.#call(key, () => blob.upload(bytes, bytes.length, uploadOptions(bytes, sha256, options)));
+    return { sha256, size: bytes.length };
   }
 
   /** Put Blob with `If-None-Match: *`: 409 BlobAlreadyExists (or 412) when the blob exists. */
-  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+  async writeIfAbsent(key: string, data: Buffer | string, options?: WriteOptions): Promise<boolean> {
     const blob = this.#container.getBlockBlobClient(this.#keys.toFull(key));
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const bytes = bytesOf(data);
     try {
-      await blob.upload(bytes, bytes.length, { conditions: { ifNoneMatch: '*' } });
+      await blob.upload(bytes, bytes.length, {
+        ...uploadOptions(bytes, sha256Hex(bytes), options),
+        conditions: { ifNoneMatch: '*' },
+      });
       return true;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -90,6 +126,29 @@ export class AzureBlobStorage implements FullStorageBackend {
     const blob = this.#container.getBlobClient(this.#keys.toFull(key));
     const response = await this.#call(key, () => blob.download());
     return response.readableStreamBody as Readable;
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const blob = this.#container.getBlobClient(this.#keys.toFull(key));
+    return infoOf(key, await this.#call(key, () => blob.getProperties()));
+  }
+
+  /** A download answers the blob's properties and metadata with its bytes; `If-Match` pins the version. */
+  async open(key: string, options: OpenOptions = {}): Promise<OpenedObject> {
+    const blob = this.#container.getBlobClient(this.#keys.toFull(key));
+    try {
+      const response = await blob.download(
+        0,
+        undefined,
+        options.version ? { conditions: { ifMatch: options.version } } : {},
+      );
+      return { body: response.readableStreamBody as Readable, info: infoOf(key, response) };
+    } catch (error) {
+      if (options.version && (error as { statusCode?: number }).statusCode === 412) {
+        throw new ObjectChangedError(`${key} was replaced while it was being read`, { cause: error });
+      }
+      throw toStorageError(error, key);
+    }
   }
 
   async presignedUrl(key: string, expirationSeconds: number): Promise<string> {
@@ -159,6 +218,34 @@ export class AzureBlobStorage implements FullStorageBackend {
       throw toStorageError(error, key);
     }
   }
+}
+
+function uploadOptions(bytes: Buffer, sha256: string, options: WriteOptions | undefined) {
+  const md5 = md5Of(bytes);
+  return {
+    transactionalContentMD5: md5,
+    blobHTTPHeaders: { blobContentType: options?.contentType ?? DEFAULT_CONTENT_TYPE, blobContentMD5: md5 },
+    metadata: storedMetadata(options, sha256),
+  };
+}
+
+interface BlobHead {
+  readonly contentLength?: number | undefined;
+  readonly etag?: string | undefined;
+  readonly lastModified?: Date | undefined;
+  readonly contentType?: string | undefined;
+  readonly metadata?: Record<string, string> | undefined;
+}
+
+function infoOf(key: string, head: BlobHead): ObjectInfo {
+  return objectInfo(key, {
+    size: head.contentLength,
+    etag: head.etag,
+    lastModified: head.lastModified,
+    contentType: head.contentType,
+    metadata: head.metadata,
+    version: head.etag,
+  });
 }
 
 interface BlobItemLike {

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import type { NoFollowTree, TreeDirectory } from '../local-files/no-follow-tree';
 import { DEFAULT_BATCH_SIZE, type ListOptions } from './storage-backend';
-import { TEMP_FILE_SUFFIX } from './storage-keys';
+import { isReservedName } from './storage-keys';
 
 /** One entry of a FILESYSTEM listing page: an object (`file`) or a common prefix. */
 export interface ListingEntry {
@@ -11,7 +11,8 @@ export interface ListingEntry {
 
 /**
  * Every object name under `directory` (a full name ending with "/", or ""), walked without following a symbolic
- * link: links are neither objects nor folders here. In-flight temp files are skipped. [] when the folder is absent.
+ * link: links are neither objects nor folders here. In-flight temp files and metadata sidecars are skipped; [] when
+ * the folder is absent.
  */
 export async function walkObjects(tree: NoFollowTree, directory: string): Promise<string[]> {
   let dir: TreeDirectory;
@@ -33,7 +34,7 @@ async function walkIn(dir: TreeDirectory, prefix: string): Promise<string[]> {
   const names: string[] = [];
   for (const entry of await readdir(dir.path, { withFileTypes: true })) {
     const name = `${prefix}${entry.name}`;
-    if (entry.isFile() && !entry.name.endsWith(TEMP_FILE_SUFFIX)) names.push(name);
+    if (entry.isFile() && !isReservedName(entry.name)) names.push(name);
     if (!entry.isDirectory()) continue;
     // Swapped for a link since readdir saw it: skipped, as a link would have been.
     const child = await dir.child(entry.name).catch(() => undefined);

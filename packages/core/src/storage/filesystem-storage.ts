@@ -1,15 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { access, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { access, type FileHandle, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError } from '../errors/agent-errors';
-import { InvalidStorageKeyError, SignedObjectNotFoundError, StorageNotFoundError } from '../errors/storage-errors';
+import {
+  InvalidStorageKeyError,
+  ObjectChangedError,
+  SignedObjectNotFoundError,
+  StorageNotFoundError,
+} from '../errors/storage-errors';
 import { NoFollowTree, type TreeDirectory } from '../local-files/no-follow-tree';
 import { toStorageError, writeError } from './filesystem-errors';
 import { pageOf, segmentsOf, walkObjects } from './filesystem-listing';
-import type { FullStorageBackend, ListOptions, ListPage } from './storage-backend';
+import { fileVersion, readSidecar, removeSidecar, type Sidecar, writeSidecar } from './filesystem-sidecar';
+import { bytesOf, DigestStream, sha256Hex } from './object-digest';
+import { DEFAULT_CONTENT_TYPE } from './object-metadata';
+import type {
+  FullStorageBackend,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  OpenedObject,
+  OpenOptions,
+  WriteOptions,
+  WrittenObject,
+} from './storage-backend';
 import { StorageKeys, TEMP_FILE_SUFFIX } from './storage-keys';
 import { UrlSigner } from './url-signer';
 
@@ -62,7 +79,7 @@ export class FilesystemStorage implements FullStorageBackend {
     this.#publicUrl = options.publicUrl.replace(/\/+$/, '');
   }
 
-  async write(key: string, data: Buffer | string | Readable): Promise<void> {
+  async write(key: string, data: Buffer | string | Readable, options?: WriteOptions): Promise<WrittenObject> {
     const full = this.#keys.toFull(key);
     if (full.endsWith('/')) {
       throw new OperationError(`Cannot write ${key}: folder markers (keys ending with /) have no file to live in`);
@@ -72,11 +89,12 @@ export class FilesystemStorage implements FullStorageBackend {
     let dir: TreeDirectory | undefined;
     try {
       dir = await this.#tree.open(folders, { create: true });
-      const handle = await open(dir.at(temp), CREATE, 0o666);
-      if (data instanceof Readable) await pipeline(data, handle.createWriteStream());
-      else await handle.writeFile(data).finally(() => handle.close());
-      // Within the directory held open: the rename cannot land anywhere else, whatever was swapped meanwhile.
+      const written = await writeHashed(dir.at(temp), data);
+      // The sidecar first, then the bytes (filesystem-sidecar.ts); both within the directory held open, so neither
+      // rename can land anywhere else, whatever was swapped meanwhile.
+      await writeSidecar(dir, name, sidecarOf(written, options));
       await rename(dir.at(temp), dir.at(name));
+      return { sha256: written.sha256, size: written.size };
     } catch (error) {
       if (dir) await unlink(dir.at(temp)).catch(() => undefined);
       throw writeError(error, key);
@@ -88,17 +106,18 @@ export class FilesystemStorage implements FullStorageBackend {
   /**
    * The object is written to a temp file and then hard-linked to its name: link() fails with EEXIST instead of
    * replacing an existing file, so exactly one of several concurrent writers creates it, and readers see it whole.
+   * Its sidecar follows the link (never before: a losing writer must not touch the winner's).
    */
-  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+  async writeIfAbsent(key: string, data: Buffer | string, options?: WriteOptions): Promise<boolean> {
     const { folders, name } = splitName(this.#keys.toFull(key));
     const temp = `${name}.${randomUUID()}${TEMP_FILE_SUFFIX}`;
     let dir: TreeDirectory | undefined;
     try {
       dir = await this.#tree.open(folders, { create: true });
-      const handle = await open(dir.at(temp), CREATE, 0o666);
-      await handle.writeFile(data).finally(() => handle.close());
+      const written = await writeHashed(dir.at(temp), data);
       // Both names inside the directory held open, as in write(): the link cannot land outside the root.
       await link(dir.at(temp), dir.at(name));
+      await writeSidecar(dir, name, sidecarOf(written, options));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -107,6 +126,42 @@ export class FilesystemStorage implements FullStorageBackend {
       if (dir) await unlink(dir.at(temp)).catch(() => undefined);
       await dir?.close();
     }
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const opened = await this.open(key);
+    opened.body.destroy();
+    return opened.info;
+  }
+
+  async open(key: string, options: OpenOptions = {}): Promise<OpenedObject> {
+    const full = this.#keys.toFull(key);
+    const { folders, name } = splitName(full);
+    return this.#inFolder(folders, key, async (dir) => {
+      const handle = await openObjectFile(dir.at(name));
+      try {
+        const stats = await handle.stat({ bigint: true });
+        const version = fileVersion(stats);
+        if (options.version !== undefined && options.version !== version) {
+          throw new ObjectChangedError(`${key} was replaced while it was being read`);
+        }
+        const sidecar = await readSidecar(dir, name, version);
+        const info: ObjectInfo = {
+          key,
+          size: Number(stats.size),
+          etag: etagOf(Number(stats.size), Number(stats.mtimeMs)),
+          lastModified: new Date(Number(stats.mtimeMs)),
+          contentType: sidecar.contentType,
+          metadata: sidecar.metadata,
+          sha256: sidecar.sha256,
+          version,
+        };
+        return { body: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), info };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    });
   }
 
   async read(key: string): Promise<Readable> {
@@ -138,6 +193,7 @@ export class FilesystemStorage implements FullStorageBackend {
       // A link, a folder or a device is not an object.
       if (!(await lstat(dir.at(name))).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
       await unlink(dir.at(name));
+      await removeSidecar(dir, name);
     });
     await this.#removeEmptyFolders(folders);
   }
@@ -159,7 +215,7 @@ export class FilesystemStorage implements FullStorageBackend {
         return {
           key: this.#keys.toRelative(name),
           size: info.size,
-          etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+          etag: etagOf(info.size, info.mtimeMs),
           lastModified: new Date(info.mtimeMs),
           storageClass: 'STANDARD',
         };
@@ -187,11 +243,7 @@ export class FilesystemStorage implements FullStorageBackend {
   async #open(name: string, shownKey: string): Promise<Readable> {
     const { folders, name: file } = splitName(name);
     return this.#inFolder(folders, shownKey, async (dir) => {
-      const handle = await open(dir.at(file), READ);
-      if (!(await handle.stat()).isFile()) {
-        await handle.close();
-        throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-      }
+      const handle = await openObjectFile(dir.at(file));
       return handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     });
   }
@@ -241,6 +293,51 @@ export class FilesystemStorage implements FullStorageBackend {
       }
     }
   }
+}
+
+/** An object file opened for reading without following a link or blocking; only a regular file is an object. */
+async function openObjectFile(path: string): Promise<FileHandle> {
+  const handle = await open(path, READ);
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+  }
+  return handle;
+}
+
+/** Writes a new temp file, hashing the bytes on their way to disk; its version is read once it is closed. */
+async function writeHashed(path: string, data: Buffer | string | Readable): Promise<WrittenFile> {
+  const handle = await open(path, CREATE, 0o666);
+  let written: WrittenObject;
+  if (data instanceof Readable) {
+    const hashing = new DigestStream();
+    await pipeline(data, hashing, handle.createWriteStream());
+    written = { sha256: hashing.digest.sha256, size: hashing.digest.size };
+  } else {
+    const bytes = bytesOf(data);
+    await handle.writeFile(bytes).finally(() => handle.close());
+    written = { sha256: sha256Hex(bytes), size: bytes.length };
+  }
+  // The temp file this call created (O_EXCL | O_NOFOLLOW), in the folder held open.
+  return { ...written, version: fileVersion(await lstat(path, { bigint: true })) };
+}
+
+interface WrittenFile extends WrittenObject {
+  readonly version: string;
+}
+
+function sidecarOf(written: WrittenFile, options: WriteOptions | undefined): Sidecar {
+  return {
+    file: written.version,
+    sha256: written.sha256,
+    content_type: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+    metadata: { ...(options?.metadata ?? {}) },
+  };
+}
+
+/** Size and modification time, as the listing has always shown them. */
+function etagOf(size: number, mtimeMs: number): string {
+  return `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
 }
 
 /** The folders and the file name of a full object name; refuses anything that would climb out of the root. */

@@ -1,9 +1,28 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig } from '../aws/aws-client-config';
 import { AgentError, OperationError } from '../errors/agent-errors';
-import { StorageNotFoundError, StoragePermissionsError, storageErrorForStatus } from '../errors/storage-errors';
-import { DEFAULT_BATCH_SIZE, type FullStorageBackend, type ListOptions, type ListPage } from './storage-backend';
+import {
+  ChecksumMismatchError,
+  ObjectChangedError,
+  StorageNotFoundError,
+  StoragePermissionsError,
+  storageErrorForStatus,
+} from '../errors/storage-errors';
+import { bytesOf, DigestStream, hexToBase64, readStart, sha256Hex } from './object-digest';
+import { DEFAULT_CONTENT_TYPE, objectInfo, storedMetadata } from './object-metadata';
+import {
+  DEFAULT_BATCH_SIZE,
+  type FullStorageBackend,
+  type ListOptions,
+  type ListPage,
+  type ObjectInfo,
+  type OpenedObject,
+  type OpenOptions,
+  type WriteOptions,
+  type WrittenObject,
+} from './storage-backend';
 import { StorageKeys } from './storage-keys';
 
 export interface S3StorageOptions {
@@ -16,6 +35,8 @@ export interface S3StorageOptions {
   /** Static keys (S3_COMPATIBLE); S3 uses the default provider chain (Lambda role, env, profile) when unset. */
   readonly accessKey: string | undefined;
   readonly secretKey: string | undefined;
+  /** Objects larger than this are not sealed by a copy (#seal); S3's CopyObject limit, lowered by tests. */
+  readonly maxCopyBytes?: number;
 }
 
 /** Multipart part size for streamed writes: memory per upload is about partSize × queueSize (32 MiB). */
@@ -23,6 +44,8 @@ const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 /** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict (a concurrent one in flight). */
 const CONFLICT_ATTEMPTS = 5;
+/** The largest object CopyObject copies in one request (S3's limit). */
+const MAX_COPY_BYTES = 5 * 1024 * 1024 * 1024;
 
 /** AWS S3 and S3-compatible services (MinIO, R2, Ceph…) through the AWS SDK v3, loaded on first use. */
 export class S3Storage implements FullStorageBackend {
@@ -31,6 +54,7 @@ export class S3Storage implements FullStorageBackend {
   readonly #keys: StorageKeys;
   readonly #client: S3Client;
   readonly #sdk: typeof import('@aws-sdk/client-s3');
+  readonly #maxCopyBytes: number;
 
   static async create(options: S3StorageOptions): Promise<S3Storage> {
     const sdk = await import('@aws-sdk/client-s3');
@@ -59,35 +83,39 @@ export class S3Storage implements FullStorageBackend {
     this.#keys = new StorageKeys(options.prefix);
     this.#client = client;
     this.#sdk = sdk;
+    this.#maxCopyBytes = options.maxCopyBytes ?? MAX_COPY_BYTES;
   }
 
-  async write(key: string, data: Buffer | string | Readable): Promise<void> {
+  /**
+   * Up to one part (8 MiB) the object goes up in one PutObject whose SHA-256 is known before it is sent: S3 checks the
+   * bytes against ChecksumSHA256 and stores it, with the hex digest in the metadata. A longer stream goes up in
+   * parts while it is hashed, and is then sealed (#seal): its digest is only known once the last part has gone.
+   */
+  async write(key: string, data: Buffer | string | Readable, options?: WriteOptions): Promise<WrittenObject> {
     const Key = this.#keys.toFull(key);
-    const Bucket = this.bucketName;
-    if (typeof data === 'string' || Buffer.isBuffer(data)) {
-      await this.#call(key, () => this.#client.send(new this.#sdk.PutObjectCommand({ Bucket, Key, Body: data })));
-      return;
+    let bytes: Buffer;
+    if (data instanceof Readable) {
+      const start = await readStart(data, PART_SIZE);
+      if (start.whole === undefined) return this.#writeStream(key, Key, start.stream, options);
+      bytes = start.whole;
+    } else {
+      bytes = bytesOf(data);
     }
-    const { Upload } = await import('@aws-sdk/lib-storage');
-    const upload = new Upload({
-      client: this.#client,
-      params: { Bucket, Key, Body: data },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
-    await this.#call(key, () => upload.done());
+    const sha256 = sha256Hex(bytes);
+    await this.#call(key, () =>
+      this.#client.send(new this.#sdk.PutObjectCommand(this.#putInput(Key, bytes, sha256, options))),
+    );
+    return { sha256, size: bytes.length };
   }
 
   /**
    * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists, and 409 while a concurrent conditional
    * write to the key is in flight (then the question is asked again: one of the writers has won by the time it ends).
    */
-  async writeIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+  async writeIfAbsent(key: string, data: Buffer | string, options?: WriteOptions): Promise<boolean> {
+    const bytes = bytesOf(data);
     const command = new this.#sdk.PutObjectCommand({
-      Bucket: this.bucketName,
-      Key: this.#keys.toFull(key),
-      Body: data,
+      ...this.#putInput(this.#keys.toFull(key), bytes, sha256Hex(bytes), options),
       IfNoneMatch: '*',
     });
     for (let attempt = 1; ; attempt++) {
@@ -109,6 +137,107 @@ export class S3Storage implements FullStorageBackend {
     );
     // In Node the SDK's body is the HTTP response itself: an IncomingMessage, i.e. a Readable.
     return output.Body as Readable;
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const Key = this.#keys.toFull(key);
+    const output = await this.#call(key, () =>
+      this.#client.send(new this.#sdk.HeadObjectCommand({ Bucket: this.bucketName, Key, ChecksumMode: 'ENABLED' })),
+    );
+    return infoOf(key, output);
+  }
+
+  /** GetObject answers the object's metadata with its bytes; `If-Match` pins the version (412 when replaced). */
+  async open(key: string, options: OpenOptions = {}): Promise<OpenedObject> {
+    const Key = this.#keys.toFull(key);
+    try {
+      const output = await this.#client.send(
+        new this.#sdk.GetObjectCommand({
+          Bucket: this.bucketName,
+          Key,
+          ChecksumMode: 'ENABLED',
+          ...(options.version ? { IfMatch: options.version } : {}),
+        }),
+      );
+      return { body: output.Body as Readable, info: infoOf(key, output) };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 && options.version) {
+        throw new ObjectChangedError(`${key} was replaced while it was being read`, { cause: error });
+      }
+      throw toStorageError(error, key);
+    }
+  }
+
+  #putInput(Key: string, bytes: Buffer, sha256: string, options: WriteOptions | undefined) {
+    return {
+      Bucket: this.bucketName,
+      Key,
+      Body: bytes,
+      ContentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+      Metadata: storedMetadata(options, sha256),
+      ChecksumSHA256: hexToBase64(sha256),
+    };
+  }
+
+  async #writeStream(key: string, Key: string, stream: Readable, options: WriteOptions | undefined) {
+    const { Upload } = await import('@aws-sdk/lib-storage');
+    const hashing = new DigestStream();
+    pipeline(stream, hashing).catch(() => undefined); // a failing source fails the upload through `hashing`
+    const upload = new Upload({
+      client: this.#client,
+      params: {
+        Bucket: this.bucketName,
+        Key,
+        Body: hashing,
+        ContentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+        ...(options?.metadata ? { Metadata: { ...options.metadata } } : {}),
+      },
+      partSize: PART_SIZE,
+      queueSize: QUEUE_SIZE,
+      leavePartsOnError: false,
+    });
+    try {
+      await this.#call(key, () => upload.done());
+    } catch (error) {
+      hashing.destroy(); // stop reading the source
+      throw error;
+    }
+    const written = { sha256: hashing.digest.sha256, size: hashing.digest.size };
+    await this.#seal(key, Key, written, options);
+    return written;
+  }
+
+  /**
+   * A multipart object's metadata is fixed when the upload starts, before its digest is known, and S3 has no
+   * full-object SHA-256 for parts (theirs is a checksum of part checksums). So the object is copied onto itself with
+   * its digest in the metadata and ChecksumAlgorithm SHA256: S3 then computes the SHA-256 of the whole object
+   * itself, and it must be ours — an end-to-end check that S3 holds the bytes that were sent. CopyObject takes
+   * objects up to 5 GiB; a larger one stays unsealed (no recorded digest: `get_metadata` says null, `verify=true`
+   * answers ChecksumUnavailable), while a fragment of any size is still verified against its manifest.
+   */
+  async #seal(key: string, Key: string, written: WrittenObject, options: WriteOptions | undefined): Promise<void> {
+    if (written.size > this.#maxCopyBytes) return;
+    const Bucket = this.bucketName;
+    const output = await this.#call(key, () =>
+      this.#client.send(
+        new this.#sdk.CopyObjectCommand({
+          Bucket,
+          Key,
+          CopySource: `${Bucket}/${Key.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+          Metadata: storedMetadata(options, written.sha256),
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      ),
+    );
+    const computed = fullObjectSha256(output.CopyObjectResult?.ChecksumSHA256, output.CopyObjectResult?.ChecksumType);
+    if (computed !== null && computed !== written.sha256) {
+      throw new ChecksumMismatchError(
+        `S3 holds other bytes than were sent for ${key}: SHA-256 ${computed}, sent ${written.sha256}`,
+      );
+    }
   }
 
   async presignedUrl(key: string, expirationSeconds: number): Promise<string> {
@@ -209,6 +338,39 @@ export class S3Storage implements FullStorageBackend {
       throw toStorageError(error, key);
     }
   }
+}
+
+interface S3ObjectHead {
+  readonly ContentLength?: number | undefined;
+  readonly ETag?: string | undefined;
+  readonly LastModified?: Date | undefined;
+  readonly ContentType?: string | undefined;
+  readonly Metadata?: Record<string, string> | undefined;
+  readonly ChecksumSHA256?: string | undefined;
+  readonly ChecksumType?: string | undefined;
+}
+
+/** The digest the agent recorded in the metadata, else S3's own full-object SHA-256 (an object written elsewhere). */
+function infoOf(key: string, head: S3ObjectHead): ObjectInfo {
+  return objectInfo(
+    key,
+    {
+      size: head.ContentLength,
+      etag: head.ETag,
+      lastModified: head.LastModified,
+      contentType: head.ContentType,
+      metadata: head.Metadata,
+      version: head.ETag,
+    },
+    fullObjectSha256(head.ChecksumSHA256, head.ChecksumType),
+  );
+}
+
+/** S3's ChecksumSHA256 as hex when it is the digest of the whole object (a composite one ends with "-<parts>"). */
+function fullObjectSha256(checksum: string | undefined, type: string | undefined): string | null {
+  if (!checksum || type === 'COMPOSITE' || checksum.includes('-')) return null;
+  const digest = Buffer.from(checksum, 'base64');
+  return digest.length === 32 ? digest.toString('hex') : null;
 }
 
 function toStorageError(error: unknown, key: string): Error {

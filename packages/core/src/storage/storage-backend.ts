@@ -11,8 +11,11 @@ import type { StorageType } from '../config/config';
  */
 export interface StorageBackend {
   readonly bucketName: string;
-  /** Writes bytes, text or a stream (streamed up: multipart / block / resumable upload). Overwrites. */
-  write(key: string, data: Buffer | string | Readable): Promise<void>;
+  /**
+   * Writes bytes, text or a stream (streamed up: multipart / block / resumable upload). Overwrites. What it resolves
+   * is the backend's business (the full backends: the SHA-256 and size written); the seam only needs completion.
+   */
+  write(key: string, data: Buffer | string | Readable): Promise<unknown>;
   /** Streams an object; rejects with a NotFound-typed error when it does not exist. */
   read(key: string): Promise<Readable>;
   /** A URL that fetches the object without credentials until it expires. */
@@ -26,11 +29,23 @@ export interface StorageBackend {
 export interface FullStorageBackend extends StorageBackend {
   readonly type: StorageType;
   /**
+   * Writes bytes, text or a stream with its content type and metadata, computing the SHA-256 of the bytes while
+   * they stream, and stores it with the object (object-integrity.md): resolves the digest and the size written.
+   */
+  write(key: string, data: Buffer | string | Readable, options?: WriteOptions): Promise<WrittenObject>;
+  /**
    * Writes an object only if no object has the key yet, atomically: resolves true when this call created it, false
    * when one already existed (S3 `If-None-Match: *`, GCS `ifGenerationMatch: 0`, Azure `If-None-Match: *`,
    * FILESYSTEM `link()`). Two concurrent calls never both resolve true. Async jobs move forward with it.
    */
-  writeIfAbsent(key: string, data: Buffer | string): Promise<boolean>;
+  writeIfAbsent(key: string, data: Buffer | string, options?: WriteOptions): Promise<boolean>;
+  /** What is known about an object without reading it: size, version, content type, metadata, SHA-256. */
+  head(key: string): Promise<ObjectInfo>;
+  /**
+   * Streams an object together with what `head` says about that very version of it (one request where the
+   * service answers both). With `version`, only that version: ObjectChangedError when the key now holds another.
+   */
+  open(key: string, options?: OpenOptions): Promise<OpenedObject>;
   /** Deletes an object; NotFound when it does not exist (on every backend, S3 included). */
   delete(key: string): Promise<void>;
   /** One page of a listing, in key order. With a delimiter the page holds the common prefixes only. */
@@ -46,6 +61,8 @@ export function isFullStorageBackend(storage: StorageBackend): storage is FullSt
   return (
     typeof candidate.delete === 'function' &&
     typeof candidate.writeIfAbsent === 'function' &&
+    typeof candidate.head === 'function' &&
+    typeof candidate.open === 'function' &&
     typeof candidate.list === 'function' &&
     typeof candidate.isBucketPrivate === 'function' &&
     typeof candidate.checkAccess === 'function'
@@ -79,3 +96,40 @@ export interface ListPage {
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
+
+export interface WriteOptions {
+  /** User metadata (object-metadata.ts checks it): lower-case names, printable ASCII values, 2 KiB in all. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** `application/octet-stream` when unset. */
+  readonly contentType?: string | undefined;
+}
+
+export interface WrittenObject {
+  /** Lower-case hex SHA-256 of the bytes written, computed while they streamed. */
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface ObjectInfo {
+  /** Relative key (prefix stripped). */
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly contentType: string;
+  /** User metadata only: the agent's own entries (its SHA-256) are not in it. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The SHA-256 recorded with the object (hex); null when it has none (written by something else, or unsealed). */
+  readonly sha256: string | null;
+  /** Identifies this version of the object for `open({ version })`: S3/Azure ETag, GCS generation, a file's identity. */
+  readonly version: string;
+}
+
+export interface OpenOptions {
+  readonly version?: string | undefined;
+}
+
+export interface OpenedObject {
+  readonly body: Readable;
+  readonly info: ObjectInfo;
+}

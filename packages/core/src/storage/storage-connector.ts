@@ -1,10 +1,14 @@
+import { Readable } from 'node:stream';
 import type { AgentConfig } from '../config/config';
 import type { ConnectorModule, ProxyClient } from '../connectors/proxy-client';
 import { OperationError } from '../errors/agent-errors';
 import { withParameters } from '../interpreter/method-parameters';
+import { fragmentOperations } from './fragments/fragment-operations';
 import { openUploadFile } from './local-file';
+import { writeOptionsOf } from './object-metadata';
 import { type FullStorageBackend, isFullStorageBackend } from './storage-backend';
 import { decodeText, gunzipIfCompressed, streamToBuffer } from './stream-helpers';
+import { readVerified } from './verified-read';
 
 /** SigV4 (S3) and V4 (GCS) signed URLs live at most seven days; one limit for every backend. */
 const MAX_URL_SECONDS = 7 * 24 * 3600;
@@ -29,27 +33,50 @@ export const storageConnector: ConnectorModule = {
 };
 
 export function storageProxyClient(storage: FullStorageBackend, config: AgentConfig): ProxyClient {
-  const download = withParameters(['key'], (key: unknown) => storage.read(asKey(key)));
+  // `verify=true`: checked against the SHA-256 recorded at write time before a byte is answered (verified-read.ts).
+  const download = withParameters(['key', 'verify'], (key: unknown, verify: unknown) =>
+    asFlag(verify, 'verify') ? readVerified(storage, asKey(key)) : storage.read(asKey(key)),
+  );
   return {
     extensions: {
       bucket_name: storage.bucketName,
-      write: withParameters(['key', 'obj_to_write'], async (key: unknown, data: unknown) => {
-        if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
-          throw new OperationError('obj_to_write must be a string or bytes');
-        }
-        await storage.write(asKey(key), typeof data === 'string' ? data : Buffer.from(data));
-        return null;
-      }),
+      write: withParameters(
+        ['key', 'obj_to_write', 'metadata', 'content_type'],
+        async (key: unknown, data: unknown, metadata: unknown, contentType: unknown) => {
+          if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+            throw new OperationError('obj_to_write must be a string or bytes');
+          }
+          const options = writeOptionsOf(metadata, contentType);
+          await storage.write(asKey(key), typeof data === 'string' ? data : Buffer.from(data), options);
+          return null;
+        },
+      ),
       read: withParameters(
-        ['key', 'decompress', 'encoding'],
-        async (key: unknown, decompress = false, encoding = null) => {
-          let stream = await storage.read(asKey(key));
+        ['key', 'decompress', 'encoding', 'verify'],
+        async (key: unknown, decompress = false, encoding = null, verify: unknown = false) => {
+          const bytes = asFlag(verify, 'verify')
+            ? await readVerified(storage, asKey(key))
+            : await storage.read(asKey(key));
+          let stream = Buffer.isBuffer(bytes) ? Readable.from([bytes]) : bytes;
           if (decompress === true) stream = await gunzipIfCompressed(stream);
+          else if (Buffer.isBuffer(bytes) && (encoding === null || encoding === undefined)) return bytes;
           if (encoding === null || encoding === undefined) return stream;
           if (typeof encoding !== 'string') throw new OperationError('encoding must be a string such as "utf-8"');
           return decodeText(await streamToBuffer(stream), encoding);
         },
       ),
+      get_metadata: withParameters(['key'], async (key: unknown) => {
+        const info = await storage.head(asKey(key));
+        return {
+          key: info.key,
+          size: info.size,
+          etag: info.etag,
+          last_modified: info.lastModified,
+          content_type: info.contentType,
+          metadata: info.metadata,
+          sha256: info.sha256,
+        };
+      }),
       read_json: withParameters(['key'], async (key: unknown) => readJson(storage, asKey(key))),
       read_many_json: withParameters(['prefix'], async (prefix: unknown) => {
         const results = new Map<string, unknown>();
@@ -105,16 +132,21 @@ export function storageProxyClient(storage: FullStorageBackend, config: AgentCon
       // Streamed straight from the bucket to the response (Apollo went through a temp file it never deleted).
       download_file: download,
       managed_download: download,
-      upload_file: withParameters(['key', 'local_file_path'], async (key: unknown, localFilePath: unknown) => {
-        const fullKey = asKey(key);
-        const file = await openUploadFile(localFilePath, config.tempFolder);
-        try {
-          await storage.write(fullKey, file.createReadStream({ autoClose: false }));
-        } finally {
-          await file.close();
-        }
-        return null;
-      }),
+      upload_file: withParameters(
+        ['key', 'local_file_path', 'metadata', 'content_type'],
+        async (key: unknown, localFilePath: unknown, metadata: unknown, contentType: unknown) => {
+          const fullKey = asKey(key);
+          const options = writeOptionsOf(metadata, contentType);
+          const file = await openUploadFile(localFilePath, config.tempFolder);
+          try {
+            await storage.write(fullKey, file.createReadStream({ autoClose: false }), options);
+          } finally {
+            await file.close();
+          }
+          return null;
+        },
+      ),
+      ...fragmentOperations(storage, config),
     },
   };
 }
@@ -131,6 +163,12 @@ async function readJson(storage: FullStorageBackend, key: string): Promise<unkno
 function asKey(key: unknown): string {
   if (typeof key !== 'string') throw new OperationError('key must be a string');
   return key;
+}
+
+function asFlag(value: unknown, name: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new OperationError(`${name} must be true or false`);
+  return value;
 }
 
 function asOptionalString(value: unknown, name: string): string | undefined {

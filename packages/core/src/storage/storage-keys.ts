@@ -13,6 +13,14 @@ export const MAX_KEY_BYTES = 1024;
 /** Suffix of the FILESYSTEM backend's in-flight temp files, reserved so a key can never collide with one. */
 export const TEMP_FILE_SUFFIX = '.artemis-tmp';
 
+/** Suffix of the FILESYSTEM backend's metadata sidecars (content type, metadata, SHA-256), reserved as well. */
+export const SIDECAR_SUFFIX = '.artemis-meta';
+
+/** Names that are never objects: listings skip them, keys may not end with them. */
+export function isReservedName(name: string): boolean {
+  return name.endsWith(TEMP_FILE_SUFFIX) || name.endsWith(SIDECAR_SUFFIX);
+}
+
 export type KeyKind = 'key' | 'prefix';
 
 export class StorageKeys {
@@ -58,8 +66,9 @@ function assertSafeKey(key: string, kind: KeyKind): void {
   if (key.split(/[/\\]/).some((segment) => segment === '..')) {
     throw new InvalidStorageKeyError(`Invalid storage ${kind} ${show(key)}: '..' segments are not allowed`);
   }
-  if (kind === 'key' && key.endsWith(TEMP_FILE_SUFFIX)) {
-    throw new InvalidStorageKeyError(`Invalid storage key ${show(key)}: the suffix ${TEMP_FILE_SUFFIX} is reserved`);
+  if (kind === 'key' && isReservedName(key)) {
+    const suffix = key.endsWith(TEMP_FILE_SUFFIX) ? TEMP_FILE_SUFFIX : SIDECAR_SUFFIX;
+    throw new InvalidStorageKeyError(`Invalid storage key ${show(key)}: the suffix ${suffix} is reserved`);
   }
 }
 

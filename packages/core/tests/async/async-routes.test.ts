@@ -181,7 +181,10 @@ describe('many submissions', () => {
     );
     expect(values.map((value) => jobs.calls.get(JSON.stringify(value)))).toEqual(values.map(() => 1));
     const stored = await Promise.all(ids.map((id) => settledJobFiles(join(storage.path, 'mcd', 'async', id))));
-    expect(stored).toEqual(ids.map(() => ['final.json', 'pending.json', 'running.json']));
+    // Each state is an object: a file and its FILESYSTEM metadata sidecar (storage/filesystem-sidecar.ts).
+    const objects = stored.map((names) => names.filter((name) => !name.endsWith('.artemis-meta')));
+    expect(objects).toEqual(ids.map(() => ['final.json', 'pending.json', 'running.json']));
+    expect(stored.map((names) => names.length)).toEqual(ids.map(() => 6));
   });
 });
 

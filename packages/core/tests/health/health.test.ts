@@ -190,6 +190,7 @@ describe('the pre-encoded health answer', () => {
       ...base,
       env: expect.any(Object),
       platform_info: { region: 'eu-west-1', unset: null },
+      agent_registration: expect.objectContaining({ api_version: '1.0.0' }),
     });
     expect(traced.headers.get('x-mcd-trace-id')).toBeNull();
     await expect(traced.json()).resolves.toMatchObject({ trace_id: 't-ü"\\1' });

@@ -85,7 +85,8 @@ describe('FilesystemStorage', () => {
     await storage.delete('x/y/z.txt');
 
     // Assess
-    await expect(readdir(join(root, 'mcd', 'x'))).resolves.toEqual(['keep.txt']);
+    // keep.txt and its metadata sidecar are all that is left of x/.
+    expect((await readdir(join(root, 'mcd', 'x'))).sort()).toEqual(['keep.txt', 'keep.txt.artemis-meta']);
     await expect(storage.list({ delimiter: '/' })).resolves.toEqual({ objects: [], prefixes: ['x/'], pageToken: null });
   });
 });

@@ -48,9 +48,13 @@ export function testClock(start = Date.parse('2030-01-01T00:00:00Z')) {
   };
 }
 
+/**
+ * A FILESYSTEM storage root for one suite. In-process jobs are not awaited by `agent.close()` (a job that never ends
+ * is part of what is tested), so one may still be writing while the root is removed: rm retries on ENOTEMPTY.
+ */
 export async function tempStorage(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'artemis-async-'));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  return { path, remove: () => rm(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }) };
 }
 
 export type StatusBody = Record<string, unknown> & { __mcd_status__: string };

@@ -5,10 +5,12 @@ import { CRC32C } from '@google-cloud/storage';
 
 /**
  * An HTTP-level fake of the GCS JSON API, for the one boundary nothing here can run (SPEC §12). It implements just
- * what the real @google-cloud/storage client calls for the storage operations: multipart and resumable uploads,
- * media and metadata reads, delete, list (prefix, delimiter, maxResults, pageToken), bucket metadata and IAM policy,
- * and V4 signed-URL reads, whose RSA signature it verifies with the service account's public key and whose expiry it
- * enforces, as GCS does.
+ * what the real @google-cloud/storage client calls for the storage operations: multipart and resumable uploads (with
+ * their content type and custom metadata), media and metadata reads (of the live generation, or of the one asked
+ * for), metadata patches (with `ifGenerationMatch`), delete, list (prefix, delimiter, maxResults, pageToken), bucket
+ * metadata and IAM policy, and V4 signed-URL reads, whose RSA signature it verifies with the service account's public
+ * key and whose expiry it enforces, as GCS does. Every write makes a new generation, as in a bucket without
+ * versioning: older generations are gone.
  */
 export interface FakeGcs {
   readonly url: string;
@@ -16,9 +18,18 @@ export interface FakeGcs {
   close(): Promise<void>;
 }
 
-interface StoredObject {
+export interface StoredObject {
   readonly data: Buffer;
   readonly updated: Date;
+  readonly generation: number;
+  readonly contentType: string | undefined;
+  readonly metadata: Record<string, string>;
+}
+
+interface UploadMetadata {
+  readonly name?: string;
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
 }
 
 /** `publicBucket`: a second bucket that exists only to be public (an allUsers IAM binding), for is_bucket_private. */
@@ -31,6 +42,8 @@ export async function startFakeGcs(
   const sessions = new Map<string, string>();
   const publicKey = createPublicKey(signerPrivateKeyPem);
   let nextSession = 0;
+  let nextGeneration = 1_700_000_000_000;
+  const uploads = new Map<string, UploadMetadata>();
 
   const metadataOf = (name: string, object: StoredObject) => ({
     kind: 'storage#object',
@@ -42,11 +55,27 @@ export async function startFakeGcs(
     etag: createHash('md5').update(object.data).digest('hex'),
     updated: object.updated.toISOString(),
     storageClass: 'STANDARD',
+    generation: String(object.generation),
+    metageneration: '1',
+    ...(object.contentType ? { contentType: object.contentType } : {}),
+    ...(Object.keys(object.metadata).length > 0 ? { metadata: object.metadata } : {}),
   });
-  const store = (name: string, data: Buffer) => {
-    const object = { data, updated: new Date() };
+  const store = (name: string, data: Buffer, upload: UploadMetadata) => {
+    const object = {
+      data,
+      updated: new Date(),
+      generation: ++nextGeneration,
+      contentType: upload.contentType,
+      metadata: { ...(upload.metadata ?? {}) },
+    };
     objects.set(name, object);
     return metadataOf(name, object);
+  };
+  /** The live object, or 404 when the request names a generation that is not (any more) the live one. */
+  const live = (name: string, url: URL) => {
+    const object = objects.get(name);
+    const generation = url.searchParams.get('generation');
+    return object && (generation === null || generation === String(object.generation)) ? object : undefined;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -58,25 +87,36 @@ export async function startFakeGcs(
 
     if (req.method === 'POST' && path === uploadPath && url.searchParams.get('uploadType') === 'multipart') {
       const [metadata, data] = parseMultipart(body, req.headers['content-type'] ?? '');
-      const name = url.searchParams.get('name') ?? (JSON.parse(metadata.toString()) as { name: string }).name;
+      const upload = JSON.parse(metadata.toString() || '{}') as UploadMetadata;
+      const name = url.searchParams.get('name') ?? upload.name ?? '';
       // The precondition GCS checks atomically: generation 0 means "only if no live object has this name".
       if (url.searchParams.get('ifGenerationMatch') === '0' && objects.has(name)) {
         return error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
       }
-      return json(res, 200, store(name, data));
+      return json(res, 200, store(name, data, upload));
     }
     if (req.method === 'POST' && path === uploadPath && url.searchParams.get('uploadType') === 'resumable') {
-      const name = url.searchParams.get('name') ?? (JSON.parse(body.toString() || '{}') as { name: string }).name;
+      // The client moves the content type of a resumable upload to a header of the session request, as GCS reads it.
+      const contentType = req.headers['x-upload-content-type'];
+      const upload = {
+        ...(JSON.parse(body.toString() || '{}') as UploadMetadata),
+        ...(typeof contentType === 'string' ? { contentType } : {}),
+      };
+      const name = url.searchParams.get('name') ?? upload.name ?? '';
       const id = String(++nextSession);
       sessions.set(id, name);
+      uploads.set(id, upload);
       res.setHeader('location', `http://${req.headers.host}${uploadPath}?uploadType=resumable&upload_id=${id}`);
       return json(res, 200, {});
     }
     if (req.method === 'PUT' && path === uploadPath) {
       const name = sessions.get(url.searchParams.get('upload_id') ?? '');
       if (name === undefined) return error(res, 404, 'No such upload session');
-      sessions.delete(url.searchParams.get('upload_id') ?? '');
-      return json(res, 200, store(name, body));
+      const id = url.searchParams.get('upload_id') ?? '';
+      const upload = uploads.get(id) ?? {};
+      sessions.delete(id);
+      uploads.delete(id);
+      return json(res, 200, store(name, body, upload));
     }
     if (req.method === 'GET' && path === bucketPath) {
       return json(res, 200, {
@@ -91,12 +131,27 @@ export async function startFakeGcs(
     if (req.method === 'GET' && path === `${bucketPath}/o`) return json(res, 200, list(objects, url, metadataOf));
     if (path.startsWith(`${bucketPath}/o/`)) {
       const name = decodeURIComponent(path.slice(`${bucketPath}/o/`.length));
-      const object = objects.get(name);
+      const object = live(name, url);
       if (!object) return error(res, 404, `No such object: ${bucket}/${name}`);
       if (req.method === 'DELETE') {
         objects.delete(name);
         res.writeHead(204).end();
         return;
+      }
+      if (req.method === 'PATCH') {
+        const match = url.searchParams.get('ifGenerationMatch');
+        if (match !== null && match !== String(object.generation)) {
+          return error(res, 412, 'At least one of the pre-conditions you specified did not hold.');
+        }
+        const patch = JSON.parse(body.toString() || '{}') as { metadata?: Record<string, string | null> };
+        const metadata = { ...object.metadata };
+        for (const [key, value] of Object.entries(patch.metadata ?? {})) {
+          if (value === null) delete metadata[key];
+          else metadata[key] = value;
+        }
+        const patched = { ...object, metadata };
+        objects.set(name, patched);
+        return json(res, 200, metadataOf(name, patched));
       }
       if (url.searchParams.get('alt') === 'media') return media(res, object.data);
       return json(res, 200, metadataOf(name, object));
@@ -121,6 +176,9 @@ export async function startFakeGcs(
   const server = createServer((req, res) => {
     handle(req, res).catch((caught: Error) => error(res, 500, caught.message));
   });
+  // GCS keeps idle connections open far longer than node's 5 s default: a client reusing one after a slow step (a
+  // 9 MiB object hashed on a loaded machine) must not meet a socket the fake has just closed (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -21,8 +21,14 @@ const packageDir = (name: string) => dirname(require.resolve(`${name}/package.js
 /** The keys s3rver accepts (its fixed test credentials). */
 export const S3RVER_KEYS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
 
+/** s3rver keeps each object as a file under its directory: tests change one behind the agent's back there. */
+export interface S3rver extends Emulator {
+  /** The file holding the bytes of `key` (full, prefixed) in `bucket`. */
+  objectFile(bucket: string, key: string): string;
+}
+
 /** s3rver with `bucket` configured; over HTTPS when given the paths of a key and certificate. */
-export async function startS3rver(bucket: string, tls?: { keyPath: string; certPath: string }): Promise<Emulator> {
+export async function startS3rver(bucket: string, tls?: { keyPath: string; certPath: string }): Promise<S3rver> {
   const directory = await mkdtemp(join(tmpdir(), 'artemis-s3rver-'));
   const bin = join(packageDir('s3rver'), 'bin', 's3rver.js');
   // s3rver's continuation tokens use DES, which OpenSSL 3 only offers through its legacy provider.
@@ -46,6 +52,12 @@ export async function startS3rver(bucket: string, tls?: { keyPath: string; certP
   );
   return {
     url: emulator.url,
+    // s3rver's FilesystemStore layout: <dir>/<bucket>/<folders>/<name>._S3rver_object
+    objectFile: (inBucket, key) => {
+      const parts = key.split('/');
+      const name = parts.pop() as string;
+      return join(directory, inBucket, ...parts, `${name}._S3rver_object`);
+    },
     stop: async () => {
       await emulator.stop();
       await rm(directory, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StorageType } from '../../../src/config/config';
@@ -26,7 +26,25 @@ export interface RunningStorage {
   readonly publicBucket?: Record<string, string>;
   /** Overrides with credentials the service refuses, where the service checks any. */
   readonly wrongCredentials?: Record<string, string>;
+  /**
+   * Changes the stored bytes of an object (full key, prefix included) behind the agent's back, as bit rot or a
+   * stray writer would: same length, first byte flipped, what the service keeps beside it (metadata) untouched.
+   */
+  corrupt(fullKey: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Flips the first byte of a file in place: same file, same length, other bytes. */
+async function flipFirstByte(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, 0);
+    byte[0] = (byte[0] as number) ^ 0xff;
+    await handle.write(byte, 0, 1, 0);
+  } finally {
+    await handle.close();
+  }
 }
 
 export const BUCKET = 'artemis-test';
@@ -54,6 +72,7 @@ export const s3Fixture = (type: 'S3' | 'S3_COMPATIBLE'): StorageFixture => ({
       missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-bucket' },
       // s3rver does not verify SigV4 signatures, but it refuses an unknown access key id.
       wrongCredentials: { MCD_STORAGE_ACCESS_KEY: 'UNKNOWN' },
+      corrupt: (fullKey) => flipFirstByte(s3.objectFile(BUCKET, fullKey)),
       stop: async () => {
         await s3.stop();
         await rm(scratch, { recursive: true, force: true });
@@ -86,6 +105,17 @@ export const azureFixture: StorageFixture = {
       missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-container' },
       publicBucket: { MCD_STORAGE_BUCKET_NAME: 'public-container' },
       wrongCredentials: { MCD_STORAGE_ACCESS_KEY: Buffer.from('wrong-key').toString('base64') },
+      // Azurite keeps blobs in memory: the blob is rewritten with other bytes and its old properties and metadata.
+      corrupt: async (fullKey) => {
+        const blob = service.getContainerClient(BUCKET).getBlockBlobClient(fullKey);
+        const properties = await blob.getProperties();
+        const data = await blob.downloadToBuffer();
+        data[0] = (data[0] as number) ^ 0xff;
+        await blob.upload(data, data.length, {
+          metadata: properties.metadata,
+          blobHTTPHeaders: { blobContentType: properties.contentType },
+        });
+      },
       stop: async () => {
         await azurite.stop();
         await rm(scratch, { recursive: true, force: true });
@@ -127,6 +157,14 @@ export const gcsFixture: StorageFixture = {
       env: { MCD_STORAGE: 'GCS', MCD_STORAGE_BUCKET_NAME: BUCKET, MCD_STORAGE_ENDPOINT_URL: gcs.url },
       missingBucket: { MCD_STORAGE_BUCKET_NAME: 'no-such-bucket' },
       publicBucket: { MCD_STORAGE_BUCKET_NAME: 'public-bucket' },
+      // The fake keeps objects in memory: same generation and metadata, other bytes.
+      corrupt: async (fullKey) => {
+        const object = gcs.objects.get(fullKey);
+        if (!object) throw new Error(`no object ${fullKey}`);
+        const data = Buffer.from(object.data);
+        data[0] = (data[0] as number) ^ 0xff;
+        gcs.objects.set(fullKey, { ...object, data });
+      },
       stop: async () => {
         await gcs.close();
         if (previous === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -155,6 +193,7 @@ export const filesystemFixture: StorageFixture = {
       env: { MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: root, PORT: String(await freePort()) },
       // A root that cannot exist: a "directory" below a regular file.
       missingBucket: { MCD_STORAGE_PATH: '/dev/null/storage' },
+      corrupt: (fullKey) => flipFirstByte(join(root, fullKey)),
       stop: () => rm(scratch, { recursive: true, force: true }),
     };
   },
