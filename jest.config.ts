@@ -21,6 +21,14 @@ const projects: Record<string, string> = {
   scripts: 'scripts',
 };
 
+// thrift (under @databricks/sql and the testkit's HiveServer2 fake) `require`s uuid, whose releases since 12 are ES
+// modules only: Node loads them, jest's own module loader cannot before Node 24.9. Those two projects get the
+// CommonJS build @databricks/sql itself depends on (uuid 11: the same parse/stringify).
+const uuidCommonJs = require.resolve('uuid', {
+  paths: [require.resolve('@databricks/sql/package.json', { paths: [`${__dirname}/packages/connectors`] })],
+});
+const thriftProjects = new Set(['connectors', 'testkit']);
+
 const config: Config = {
   projects: Object.entries(projects).map(([name, folder]) => {
     // The project's <rootDir> is `folder`; the packages are reached from there (this file is loaded as CommonJS, so
@@ -36,6 +44,7 @@ const config: Config = {
       moduleNameMapper: {
         '^@artemis/core/(runtime|testing)$': `${packages}/core/src/$1.ts`,
         '^@artemis/(core|connectors|testkit)$': `${packages}/$1/src/index.ts`,
+        ...(thriftProjects.has(name) ? { '^uuid$': uuidCommonJs } : {}),
       },
     };
   }),

@@ -18,6 +18,13 @@ export interface Target {
 
 const root = join(import.meta.dirname, '..');
 
+/**
+ * Native addons no target bundles (esbuild cannot: they are .node binaries). @databricks/sql loads both in a
+ * try/require and does without: `lz4-napi` decodes LZ4-compressed result batches (without it the driver asks the
+ * warehouse for uncompressed ones), the kernel binaries serve an opt-in backend Artemis never selects (`useKernel`).
+ */
+export const NATIVE_EXTERNALS = ['lz4-napi', '@databricks/databricks-sql-kernel-*'];
+
 export const targets: readonly Target[] = [
   { name: 'generic', entries: { index: 'packages/generic/src/generic-entry.ts' } },
   // `index.handler`: the handler of the Lambda image and of a zip upload of dist/lambda.
@@ -106,7 +113,7 @@ export async function buildTarget(target: Target, outRoot = join(root, 'dist')):
     // Error class names are part of the wire protocol (__mcd_exception__ "Name: message"), drivers' included.
     keepNames: true,
     legalComments: 'linked',
-    external: [...(target.external ?? [])],
+    external: [...NATIVE_EXTERNALS, ...(target.external ?? [])],
     // CommonJS dependencies inside an ESM bundle still read __dirname and __filename (grpc-js and google-gax build
     // proto paths from them when their module loads): give them the module's own, which Node 22 has on import.meta.
     // Only free occurrences are replaced, so code that declares its own is left alone.

@@ -21,10 +21,17 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 const options = emulatorOptions(
   { port: 9001, bundle: 'dist/lambda/index.mjs' },
-  { 'function-name': { type: 'string' }, 'payload-format': { type: 'string' } },
+  { 'function-name': { type: 'string' }, 'payload-format': { type: 'string' }, timeout: { type: 'string' } },
 );
 const functionName = (options.values['function-name'] as string | undefined) ?? 'artemis';
 const payloadFormat = (options.values['payload-format'] as string | undefined) ?? '2.0';
+// The function's timeout (Lambda's setting, 1 to 900 s): what each invocation's getRemainingTimeInMillis counts down
+// from. A short one forces a long job (a webhook delivery) to hand over to its continuations. Like Lambda it is not
+// a promise the handler ends in time; unlike Lambda, an invocation that overruns it is not stopped.
+const timeoutSeconds = Number((options.values.timeout as string | undefined) ?? 900);
+if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+  throw new Error(`--timeout: expected whole seconds from 1 to 900, got ${options.values.timeout}`);
+}
 localDefaults({
   AWS_LAMBDA_FUNCTION_NAME: functionName,
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -34,6 +41,7 @@ localDefaults({
 const { handler } = (await import(pathToFileURL(options.bundle).href)) as { handler: Handler };
 
 function contextFor(requestId: string) {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     awsRequestId: requestId,
     functionName,
@@ -43,7 +51,7 @@ function contextFor(requestId: string) {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 900_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }
 

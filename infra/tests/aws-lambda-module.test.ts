@@ -61,8 +61,9 @@ describe('aws-lambda function', () => {
 
     // Assess
     expect(block(fn, 'environment').variables).toBe('${local.environment}');
-    expect(module.locals.get('environment')).toBe(
-      '${merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)}',
+    // Later maps win: the configuration source's two variables last, none of them settable through the extras.
+    expect(String(module.locals.get('environment')).replace(/\s+/g, '')).toBe(
+      '${merge(var.environment_variables,local.managed_environment,local.platform_logs_environment,local.config_source_environment,)}',
     );
     expect(managed).toEqual({
       MCD_STORAGE: 'S3',
@@ -246,6 +247,46 @@ describe('aws-lambda execution role', () => {
     );
   });
 
+  test('reads the configuration source only when config_source is set: that path, parameter or secret', () => {
+    // Prepare
+    const dynamicStatements = list(
+      asObject(module.dataSources.get('aws_iam_policy_document.agent')?.dynamic).statement,
+    ).map(asObject);
+
+    // Act
+    const bySid = Object.fromEntries(
+      dynamicStatements.map((statement) => [block(statement, 'content').sid, statement] as const),
+    );
+    const read = bySid.ConfigSourceRead;
+    const decrypt = bySid.ConfigSourceDecrypt;
+    const chosen = String(module.locals.get('config_source_read')).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(module.variables.get('config_source')?.default).toBeNull();
+    expect(module.variables.get('config_source_overrides')?.default).toBe(false);
+    expect(read?.for_each).toBe('${local.config_source_read == null ? [] : [local.config_source_read]}');
+    expect(block(read, 'content')).toMatchObject({
+      actions: ['${statement.value.action}'],
+      resources: ['${statement.value.resource}'],
+    });
+    expect(decrypt?.for_each).toBe(read?.for_each);
+    const decryptContent = block(decrypt, 'content');
+    expect(decryptContent.actions).toEqual(['kms:Decrypt']);
+    expect(JSON.stringify(decryptContent.condition)).toContain('kms:ViaService');
+    expect(JSON.stringify(decryptContent.condition)).toContain('${statement.value.context}');
+    // The one action per store, on the one resource: the path itself, the parameter, the secret.
+    expect(chosen).toContain('"ssm:GetParametersByPath" : "ssm:GetParameter"');
+    expect(chosen).toContain('action = "secretsmanager:GetSecretValue"');
+    expect(chosen).toContain('"kms:EncryptionContext:PARAMETER_ARN"');
+    expect(chosen).toContain('"kms:EncryptionContext:SecretARN"');
+    expect(String(module.locals.get('config_source_parameter_arn'))).toContain(
+      ':parameter${trimsuffix(local.config_source_ssm, "/")}',
+    );
+    expect(String(module.locals.get('config_source_secret_arn'))).toContain(
+      ':secret:${local.config_source_secret}-??????',
+    );
+  });
+
   test('may invoke itself (async dispatch) and nothing else', () => {
     // Prepare / Act
     const [selfInvoke, ...others] = policyStatements('self_invoke');
@@ -318,5 +359,49 @@ describe('aws-lambda remote operations', () => {
       actions: ['logs:StopQuery', 'logs:GetQueryResults'],
       resources: ['*'],
     });
+  });
+});
+
+describe('aws-lambda destinations API (webhook destinations, issue 15)', () => {
+  test('is off by default, and every one of its resources exists only when enabled', () => {
+    // Prepare
+    const addresses = [...module.resources.keys()].filter(
+      (address) => address.startsWith('aws_api_gateway_') || address === 'aws_lambda_permission.destinations_api',
+    );
+
+    // Act
+    const counts = addresses.map((address) => resource(address).count);
+
+    // Assess
+    expect(module.variables.get('enable_destinations_api')?.default).toBe(false);
+    expect(addresses.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(counts)).toEqual(new Set(['${var.enable_destinations_api ? 1 : 0}']));
+  });
+
+  test('takes POST /api/v1/destinations/{destination} with an API key, proxied to the function', () => {
+    // Prepare / Act
+    const path = ['api', 'api_v1', 'destinations', 'destination'].map(
+      (name) => resource(`aws_api_gateway_resource.${name}`).path_part,
+    );
+    const method = resource('aws_api_gateway_method.deliver');
+    const integration = resource('aws_api_gateway_integration.deliver');
+
+    // Assess
+    expect(path).toEqual(['api', 'v1', 'destinations', '{destination}']);
+    expect(method).toMatchObject({ http_method: 'POST', api_key_required: true });
+    expect(integration).toMatchObject({ type: 'AWS_PROXY', uri: '${aws_lambda_function.agent.invoke_arn}' });
+    expect(resource('aws_api_gateway_usage_plan_key.destinations').key_type).toBe('API_KEY');
+  });
+
+  test('lets API Gateway invoke the function for that route only, and keeps the key a sensitive output', () => {
+    // Prepare / Act
+    const permission = resource('aws_lambda_permission.destinations_api');
+
+    // Assess
+    expect(permission.principal).toBe('apigateway.amazonaws.com');
+    expect(permission.source_arn).toBe(
+      '${aws_api_gateway_rest_api.destinations[0].execution_arn}/${aws_api_gateway_stage.destinations[0].stage_name}/POST/api/v1/destinations/*',
+    );
+    expect(module.outputs.get('destinations_api_key')?.sensitive).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ describe('azure-functions app', () => {
 
     // Assess
     expect(module.locals.get('app_settings')).toBe(
-      '${merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings)}',
+      '${merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings, local.config_source_settings)}',
     );
     expect(settings).toMatchObject({
       MCD_STORAGE: 'AZURE_BLOB',
@@ -85,6 +85,12 @@ describe('azure-functions identity', () => {
         address: 'azurerm_role_assignment.blob_delegator',
         role: 'Storage Blob Delegator',
         scope: '${azurerm_storage_account.agent.id}',
+      },
+      // MCD_CONFIG_SOURCE: the one secret (config-source-templates.test.ts computes the scope).
+      {
+        address: 'azurerm_role_assignment.config_source',
+        role: 'Key Vault Secrets User',
+        scope: '${local.config_source_scope}',
       },
       { address: 'azurerm_role_assignment.key_vault_secrets', role: 'Key Vault Secrets User', scope: '${each.value}' },
       {

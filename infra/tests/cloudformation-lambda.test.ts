@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform and CloudFormation interpolations, not JavaScript templates.
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { evaluateCfn, NO_VALUE } from './support/cloudformation-evaluate';
 import {
   asObject,
   type CfnObject,
@@ -132,6 +133,10 @@ describe('cloudformation lambda.yaml: function', () => {
       MCD_LOG_LEVEL: { Ref: 'LogLevel' },
       MCD_AGENT_IS_REMOTE_UPGRADABLE: { 'Fn::If': ['RemoteUpgrade', 'true', 'false'] },
       MCD_LOG_GROUP_ID: { 'Fn::If': ['PlatformLogs', { Ref: 'LogGroup' }, { Ref: 'AWS::NoValue' }] },
+      MCD_CONFIG_SOURCE: { 'Fn::If': ['HasConfigSource', { Ref: 'ConfigSource' }, { Ref: 'AWS::NoValue' }] },
+      MCD_CONFIG_SOURCE_OVERRIDES: {
+        'Fn::If': ['HasConfigSource', { Ref: 'ConfigSourceOverrides' }, { Ref: 'AWS::NoValue' }],
+      },
     });
   });
 
@@ -223,6 +228,13 @@ describe('cloudformation lambda.yaml: bucket and role', () => {
       'SelfHostedCredentialsSecrets',
       'SelfHostedCredentialsParameters',
       'SelfHostedCredentialsDecrypt',
+      // One pair at most is present: the path's, the parameter's or the secret's (see "configuration source").
+      'ConfigSourceRead',
+      'ConfigSourceDecrypt',
+      'ConfigSourceRead',
+      'ConfigSourceDecrypt',
+      'ConfigSourceRead',
+      'ConfigSourceDecrypt',
       'AssumeListedRoles',
       'AsyncSelfInvoke',
     ]);
@@ -303,5 +315,126 @@ describe('cloudformation lambda.yaml: remote operations', () => {
       Action: ['logs:StopQuery', 'logs:GetQueryResults'],
       Resource: '*',
     });
+  });
+});
+
+describe('cloudformation lambda.yaml: configuration source (MCD_CONFIG_SOURCE)', () => {
+  /** The ConfigSource statements of the role as a deployment with `ConfigSource` would have them. */
+  function deployed(source: string) {
+    const { evaluate } = evaluateCfn(template, { ConfigSource: source, ConfigSourceOverrides: 'true' });
+    const role = properties('ExecutionRole');
+    const document = asObject(asObject((role.Policies as CfnValue[])[0]).PolicyDocument);
+    const entries = (document.Statement as CfnValue[]).filter((entry) =>
+      String(statements({ Statement: [entry] })[0]?.Sid).startsWith('ConfigSource'),
+    );
+    const variables = asObject(asObject(properties('Function').Environment).Variables);
+    return {
+      statements: entries.map((entry) => evaluate(entry)).filter((statement) => statement !== NO_VALUE),
+      environment: {
+        MCD_CONFIG_SOURCE: evaluate(variables.MCD_CONFIG_SOURCE ?? null),
+        MCD_CONFIG_SOURCE_OVERRIDES: evaluate(variables.MCD_CONFIG_SOURCE_OVERRIDES ?? null),
+      },
+    };
+  }
+  const KEYS = 'arn:aws:kms:us-east-1:123456789012:key/*';
+
+  test('is off by default: no variable, no permission', () => {
+    // Act
+    const { statements: granted, environment } = deployed('');
+
+    // Assess
+    expect(template.parameters.ConfigSource?.Default).toBe('');
+    expect(granted).toEqual([]);
+    expect(environment).toEqual({ MCD_CONFIG_SOURCE: NO_VALUE, MCD_CONFIG_SOURCE_OVERRIDES: NO_VALUE });
+  });
+
+  test('ssm:/<path>/ may list exactly that path, and decrypt through SSM for parameters under it only', () => {
+    // Act
+    const { statements: granted, environment } = deployed('ssm:/artemis/prod/');
+
+    // Assess
+    expect(environment).toEqual({ MCD_CONFIG_SOURCE: 'ssm:/artemis/prod/', MCD_CONFIG_SOURCE_OVERRIDES: 'true' });
+    expect(granted).toEqual([
+      {
+        Sid: 'ConfigSourceRead',
+        Effect: 'Allow',
+        Action: 'ssm:GetParametersByPath',
+        Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/artemis/prod',
+      },
+      {
+        Sid: 'ConfigSourceDecrypt',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEYS,
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' },
+          StringLike: {
+            'kms:EncryptionContext:PARAMETER_ARN': 'arn:aws:ssm:us-east-1:123456789012:parameter/artemis/prod/*',
+          },
+        },
+      },
+    ]);
+  });
+
+  test('ssm:/<parameter> may read that one parameter, and decrypt it through SSM', () => {
+    // Act
+    const { statements: granted } = deployed('ssm:/artemis/config');
+
+    // Assess
+    const parameter = 'arn:aws:ssm:us-east-1:123456789012:parameter/artemis/config';
+    expect(granted).toEqual([
+      { Sid: 'ConfigSourceRead', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: parameter },
+      {
+        Sid: 'ConfigSourceDecrypt',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEYS,
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': 'ssm.us-east-1.amazonaws.com',
+            'kms:EncryptionContext:PARAMETER_ARN': parameter,
+          },
+        },
+      },
+    ]);
+  });
+
+  test('secretsmanager:<name> may read that one secret, and decrypt it through Secrets Manager', () => {
+    // Act
+    const { statements: granted } = deployed('secretsmanager:artemis/config');
+
+    // Assess
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:artemis/config-??????';
+    expect(granted).toEqual([
+      { Sid: 'ConfigSourceRead', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret },
+      {
+        Sid: 'ConfigSourceDecrypt',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEYS,
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:SecretARN': secret },
+        },
+      },
+    ]);
+  });
+
+  test.each([
+    ['ssm:/artemis/prod/', true],
+    ['ssm:/artemis/config', true],
+    ['secretsmanager:artemis/config', true],
+    ['', true],
+    ['ssm:', false],
+    ['ssm:/', false],
+    ['vault:/artemis', false],
+    ['secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:x', false],
+    ['gcp-secret:projects/p/secrets/s/versions/1', false],
+  ])('ConfigSource %j is accepted: %s', (source, accepted) => {
+    // Prepare
+    const pattern = new RegExp(String(template.parameters.ConfigSource?.AllowedPattern));
+
+    // Act / Assess
+    expect(pattern.test(source)).toBe(accepted);
   });
 });

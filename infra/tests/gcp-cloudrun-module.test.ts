@@ -66,7 +66,9 @@ describe('gcp-cloudrun service', () => {
 
     // Assess
     expect(env.for_each).toBe('${local.environment}');
-    expect(module.locals.get('environment')).toBe('${merge(var.environment_variables, local.managed_environment)}');
+    expect(module.locals.get('environment')).toBe(
+      '${merge(var.environment_variables, local.managed_environment, local.config_source_environment)}',
+    );
     expect(module.locals.get('managed_environment')).toMatchObject({
       MCD_STORAGE: 'GCS',
       MCD_STORAGE_BUCKET_NAME: '${local.bucket_name}',
@@ -122,6 +124,7 @@ describe('gcp-cloudrun access', () => {
       'google_cloud_run_v2_service_iam_member.self_update',
       'google_project_iam_member.log_reader',
       'google_project_iam_member.operation_reader',
+      'google_secret_manager_secret_iam_member.config_source',
       'google_secret_manager_secret_iam_member.credentials',
       'google_service_account_iam_member.act_as_self',
       'google_service_account_iam_member.sign_own_urls',
@@ -139,6 +142,15 @@ describe('gcp-cloudrun access', () => {
     expect(resource('google_project_iam_custom_role.log_reader').permissions).toEqual(['logging.logEntries.list']);
     expect(secret).toMatchObject({ role: 'roles/secretmanager.secretAccessor', secret_id: '${each.value}' });
     expect(secret.for_each).toBe('${toset(var.secret_ids)}');
+    // MCD_CONFIG_SOURCE: the one secret its version names (config-source-templates.test.ts computes it), before start.
+    expect(resource('google_secret_manager_secret_iam_member.config_source')).toMatchObject({
+      count: '${local.config_source_secret == null ? 0 : 1}',
+      role: 'roles/secretmanager.secretAccessor',
+      secret_id: '${local.config_source_secret}',
+    });
+    expect(JSON.stringify(resource('google_cloud_run_v2_service.agent').depends_on)).toContain(
+      'google_secret_manager_secret_iam_member.config_source',
+    );
     expect(resource('google_service_account_iam_member.sign_own_urls').service_account_id).toBe(
       '${google_service_account.agent.name}',
     );

@@ -24,6 +24,13 @@ const PLATFORM_SETTINGS: Record<string, string> = {
 
 const DECLARED = new Set(declaredVariables());
 
+/** Values for inputs without a usable default whose variable the parser checks beyond "not empty" (Terraform
+ * variable or CloudFormation parameter name → a value a deployment would give). */
+const SAMPLES: Record<string, string> = {
+  config_source: 'ssm:/artemis/prod/',
+  ConfigSource: 'ssm:/artemis/prod/',
+};
+
 /** Keys of a Terraform map: an object literal, or the object literals inside a conditional or merge expression. */
 function terraformKeys(module: TerraformModule, value: HclValue | undefined): string[] {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -45,7 +52,7 @@ function terraformValue(module: TerraformModule, value: HclValue | undefined): s
   const variable = /^\$\{(?:tostring\()?var\.(\w+)\)?\}$/.exec(value)?.[1];
   if (variable) {
     const fallback = module.variables.get(variable)?.default;
-    return fallback === undefined || fallback === null ? 'sample' : String(fallback);
+    return fallback === undefined || fallback === null ? (SAMPLES[variable] ?? 'sample') : String(fallback);
   }
   return value.includes('${') ? 'sample' : value;
 }
@@ -53,6 +60,13 @@ function terraformValue(module: TerraformModule, value: HclValue | undefined): s
 interface TemplateEnvironment {
   readonly names: string[];
   readonly env: Record<string, string>;
+}
+
+/** In a map written as an expression (`var.x == null ? {} : { NAME = var.x }`), what NAME is set to, as `${…}`. */
+function expressionValue(local: HclValue | undefined, key: string): string | undefined {
+  if (typeof local !== 'string') return undefined;
+  const operand = new RegExp(`\\b${key}\\s*=\\s*([^\\s,}]+)`).exec(local)?.[1];
+  return operand === undefined ? undefined : `\${${operand}}`;
 }
 
 async function terraformEnvironment(name: 'aws-lambda' | 'gcp-cloudrun' | 'azure-functions', maps: string[]) {
@@ -64,7 +78,7 @@ async function terraformEnvironment(name: 'aws-lambda' | 'gcp-cloudrun' | 'azure
     for (const key of terraformKeys(module, local)) {
       names.push(key);
       const literal = typeof local === 'object' && local !== null && !Array.isArray(local) ? local[key] : undefined;
-      env[key] = terraformValue(module, literal);
+      env[key] = terraformValue(module, literal ?? expressionValue(local, key));
     }
   }
   return { names, env };
@@ -81,7 +95,7 @@ async function cloudFormationEnvironment(): Promise<TemplateEnvironment> {
     if (object.Ref === 'AWS::StackId') return 'arn:aws:cloudformation:region:000000000000:stack/artemis/id';
     if (typeof object.Ref === 'string') {
       const fallback = template.parameters[object.Ref]?.Default;
-      return fallback === undefined || fallback === '' ? 'sample' : String(fallback);
+      return fallback === undefined || fallback === '' ? (SAMPLES[object.Ref] ?? 'sample') : String(fallback);
     }
     const branches = object['Fn::If'];
     if (Array.isArray(branches)) return value(branches[1]);
@@ -98,9 +112,17 @@ async function cloudFormationEnvironment(): Promise<TemplateEnvironment> {
 const TEMPLATES: [string, () => Promise<TemplateEnvironment>][] = [
   [
     'terraform/aws-lambda',
-    () => terraformEnvironment('aws-lambda', ['managed_environment', 'platform_logs_environment']),
+    () =>
+      terraformEnvironment('aws-lambda', [
+        'managed_environment',
+        'platform_logs_environment',
+        'config_source_environment',
+      ]),
   ],
-  ['terraform/gcp-cloudrun', () => terraformEnvironment('gcp-cloudrun', ['managed_environment'])],
+  [
+    'terraform/gcp-cloudrun',
+    () => terraformEnvironment('gcp-cloudrun', ['managed_environment', 'config_source_environment']),
+  ],
   [
     'terraform/azure-functions',
     () =>
@@ -109,6 +131,7 @@ const TEMPLATES: [string, () => Promise<TemplateEnvironment>][] = [
         'identity_settings',
         'deployment_settings',
         'platform_logs_settings',
+        'config_source_settings',
       ]),
   ],
   ['cloudformation/lambda.yaml', cloudFormationEnvironment],

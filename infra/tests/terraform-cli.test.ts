@@ -137,6 +137,49 @@ describeAws(
       });
     }, 120_000);
 
+    it('plans with a configuration source: the function gets MCD_CONFIG_SOURCE and its overrides switch', async () => {
+      // Prepare
+      await root.writeAwsRoot(terraformModuleDir('aws-lambda'), {
+        image_uri: IMAGE,
+        create_bucket: false,
+        bucket_name: 'existing-bucket',
+        config_source: 'ssm:/artemis/prod/',
+        config_source_overrides: true,
+      });
+
+      // Act
+      const plan = root.plan();
+
+      // Assess
+      expect({ status: plan.status, stderr: plan.stderr }).toEqual({ status: 0, stderr: '' });
+      const environment = (
+        after(plan, 'module.agent.aws_lambda_function.agent').environment as { variables: object }[]
+      )[0];
+      expect(environment?.variables).toMatchObject({
+        MCD_CONFIG_SOURCE: 'ssm:/artemis/prod/',
+        MCD_CONFIG_SOURCE_OVERRIDES: 'true',
+      });
+    }, 120_000);
+
+    it.each([
+      ['ssm:', 'The config_source must be ssm:/<path>/'],
+      ['gcp-secret:projects/p/secrets/s/versions/1', 'The config_source must be ssm:/<path>/'],
+    ])(
+      'refuses config_source %j at plan',
+      async (source, message) => {
+        // Prepare
+        await root.writeAwsRoot(terraformModuleDir('aws-lambda'), { image_uri: IMAGE, config_source: source });
+
+        // Act
+        const plan = root.plan();
+
+        // Assess
+        expect(plan.status).toBe(1);
+        expect(plan.stderr.replace(/\s+/g, ' ')).toContain(message);
+      },
+      120_000,
+    );
+
     it('stops on the bucket precondition alone when create_bucket is false without a bucket_name', async () => {
       // Prepare
       await root.writeAwsRoot(terraformModuleDir('aws-lambda'), { image_uri: IMAGE, create_bucket: false });

@@ -1,3 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { freePort } from '../../packages/core/tests/storage/support/storage-emulators';
+
 /**
  * Shared pieces of `pnpm bench` (SPEC §11): every figure is a ratio of a subject to a floor measured in the same
  * run on the same machine, with the two interleaved so drift affects both alike.
@@ -100,4 +105,70 @@ export async function profileTop(iterations: number, fn: () => unknown, top = 6)
   } finally {
     session.disconnect();
   }
+}
+
+/** Peak resident set size of a process since it started (Linux VmHWM), in MB. */
+export async function peakRssMb(child: ChildProcess): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error('VmHWM not available (Linux only)');
+  return kb / 1024;
+}
+
+/** Stops a child process (SIGTERM) and waits for its exit. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+/**
+ * `node <args>` on a free port (its PORT), with only PATH and `env` in its environment; resolves once `GET /health`
+ * gets any answer (the answer's body is not read: some of these servers answer every path with a large file).
+ */
+export async function startServerProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const req = request(`${url}/health`, (res) => {
+        res.destroy();
+        resolve(true);
+      });
+      req.once('error', () => resolve(false));
+      req.end();
+    });
+    if (ready) return { url, child };
+    if (attempt > 100 || child.exitCode !== null) throw new Error(`server ${args.join(' ')} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One HTTP request (a JSON body when given); resolves the answer's body as text. */
+export function httpText(url: string, method: string, body?: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+  });
 }

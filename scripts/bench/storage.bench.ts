@@ -5,25 +5,29 @@
  * process serving the same file. Each server is its own process, so its peak RSS (VmHWM) is its own. Then a 1 GB
  * fragment (issue 18): write_fragment + complete_fragment_set, and download_fragment verified, on both backends.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, S3RVER_KEYS, startS3rver } from '../../packages/core/tests/storage/support/storage-emulators';
+import { S3RVER_KEYS, startS3rver } from '../../packages/core/tests/storage/support/storage-emulators';
 import { buildTarget, targets } from '../build';
-import { type BenchFigure, type BenchModule, interleave, median } from './harness';
+import {
+  type BenchFigure,
+  type BenchModule,
+  httpText,
+  interleave,
+  median,
+  peakRssMb,
+  type ServerProcess,
+  startServerProcess,
+  stopChild,
+} from './harness';
 
 const SIZE = 1024 * 1024 * 1024;
 const ROUNDS = 3;
 const BUDGET_MB = 256;
 const root = join(import.meta.dirname, '..', '..');
-
-interface Server {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
 
 const FLOOR_SERVER = `
 const http = require('node:http');
@@ -59,10 +63,10 @@ export default (async () => {
     const file = join(storagePath, 'mcd', 'big.bin');
     await writeLargeFile(file, SIZE);
 
-    const floor = await startServer(['-e', FLOOR_SERVER], { BENCH_FILE: file });
-    stops.push(() => stop(floor.child));
+    const floor = await startServerProcess(['-e', FLOOR_SERVER], { BENCH_FILE: file });
+    stops.push(() => stopChild(floor.child));
     const filesystem = await startAgent({ MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: storagePath });
-    stops.push(() => stop(filesystem.child));
+    stops.push(() => stopChild(filesystem.child));
 
     const s3 = await startS3rver('bench');
     stops.push(() => s3.stop());
@@ -80,11 +84,11 @@ export default (async () => {
     const uploadStarted = performance.now();
     const uploaded = await execute(uploader.url, { method: 'upload_file', args: ['big.bin', file] });
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-    if (!uploaded.toString().includes('"__mcd_result__":null')) throw new Error(`upload failed: ${uploaded}`);
+    if (!uploaded.includes('"__mcd_result__":null')) throw new Error(`upload failed: ${uploaded}`);
     const uploaderPeak = await peakRssMb(uploader.child);
-    await stop(uploader.child);
+    await stopChild(uploader.child);
     const s3Reader = await startAgent(s3Env);
-    stops.push(() => stop(s3Reader.child));
+    stops.push(() => stopChild(s3Reader.child));
 
     const floorRead = () => throughput(() => download(floor.url, 'GET'));
     const agentRead = (url: string) => () =>
@@ -93,10 +97,10 @@ export default (async () => {
     const s3Samples = await interleave(2, floorRead, agentRead(s3Reader.url));
     // The agent's own cost on S3: the same object fetched straight from s3rver with a pre-signed URL.
     const presigned = JSON.parse(
-      (await execute(s3Reader.url, { method: 'generate_presigned_url', args: ['big.bin', 3600] })).toString(),
+      await execute(s3Reader.url, { method: 'generate_presigned_url', args: ['big.bin', 3600] }),
     ) as { __mcd_result__: string };
-    const proxy = await startServer(['-e', PROXY_SERVER], { BENCH_URL: presigned.__mcd_result__ });
-    stops.push(() => stop(proxy.child));
+    const proxy = await startServerProcess(['-e', PROXY_SERVER], { BENCH_URL: presigned.__mcd_result__ });
+    stops.push(() => stopChild(proxy.child));
     const proxied = () => throughput(() => download(proxy.url, 'GET'));
     const s3ProxySamples = await interleave(2, proxied, agentRead(s3Reader.url));
 
@@ -115,13 +119,13 @@ export default (async () => {
       if (!completed.toString().includes('"manifest_version"')) throw new Error(`complete failed: ${completed}`);
       const writeSeconds = (performance.now() - started) / 1000;
       const writePeak = await peakRssMb(writer.child);
-      await stop(writer.child);
+      await stopChild(writer.child);
       const reader = await startAgent(env);
       const readStarted = performance.now();
       await throughput(() => download(`${reader.url}/api/v1/agent/execute/storage/op`, 'POST', fragmentBody('big')));
       const readSeconds = (performance.now() - readStarted) / 1000;
       const readPeak = await peakRssMb(reader.child);
-      await stop(reader.child);
+      await stopChild(reader.child);
       return {
         writePeak,
         readPeak,
@@ -230,26 +234,8 @@ function fragmentBody(fragmentId: string): string {
 }
 
 /** The built generic bundle (the local server), as it runs in a container. */
-async function startAgent(env: Record<string, string>): Promise<Server> {
-  return startServer([join(root, 'dist', 'generic', 'index.mjs')], { MCD_LOG_LEVEL: 'warn', ...env });
-}
-
-async function startServer(args: string[], env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    const ready = await download(`${url}/health`, 'GET').then(
-      () => true,
-      () => false,
-    );
-    if (ready) return { url, child };
-    if (attempt > 100 || child.exitCode !== null) throw new Error(`server ${args.join(' ')} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function startAgent(env: Record<string, string>): Promise<ServerProcess> {
+  return startServerProcess([join(root, 'dist', 'generic', 'index.mjs')], { MCD_LOG_LEVEL: 'warn', ...env });
 }
 
 /** Reads a whole response, counting bytes without keeping them; resolves the byte count. */
@@ -268,21 +254,10 @@ function download(url: string, method: string, body?: string): Promise<number> {
   });
 }
 
-async function execute(url: string, command: Record<string, unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const req = request(
-      `${url}/api/v1/agent/execute/storage/op`,
-      { method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('end', resolve);
-      },
-    );
-    req.once('error', reject);
-    req.end(JSON.stringify({ operation: { trace_id: 'bench', commands: [command] } }));
+async function execute(url: string, command: Record<string, unknown>): Promise<string> {
+  return httpText(`${url}/api/v1/agent/execute/storage/op`, 'POST', {
+    operation: { trace_id: 'bench', commands: [command] },
   });
-  return Buffer.concat(chunks);
 }
 
 /** MB/s of one full transfer; throws unless every byte arrived. */
@@ -293,14 +268,6 @@ async function throughput(transfer: () => Promise<number>): Promise<number> {
   return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
 
-/** Peak resident set size of a process since it started (Linux VmHWM), in MB. */
-async function peakRssMb(child: ChildProcess): Promise<number> {
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-  if (!Number.isFinite(kb)) throw new Error('VmHWM not available (Linux only)');
-  return kb / 1024;
-}
-
 async function writeLargeFile(path: string, size: number): Promise<void> {
   const block = randomBytes(4 * 1024 * 1024);
   const handle = await open(path, 'w');
@@ -309,12 +276,4 @@ async function writeLargeFile(path: string, size: number): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }

@@ -14,7 +14,7 @@ import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bun
  * 35 KiB), and it sits at the budget. Adapters import `@artemis/core/runtime`: see packages/core/src/runtime.ts.
  */
 const FORBIDDEN =
-  /node_modules\/(@aws-sdk|@smithy|@google-cloud\/storage|@google-cloud\/functions-framework|@azure\/storage-|@azure\/identity|@azure\/keyvault-|pg|pg-[\w-]+|mysql2|mssql|tedious|snowflake-sdk|googleapis|googleapis-common|google-auth-library|gaxios|trino-client|presto-client|axios|lossless-json|@databricks|thrift|express|body-parser|undici)\/|packages\/connectors\/src\/(?!index\.ts|native-catalog\.ts)/;
+  /node_modules\/(@aws-sdk|@smithy|@google-cloud\/storage|@google-cloud\/functions-framework|@azure\/storage-|@azure\/identity|@azure\/keyvault-|pg|pg-[\w-]+|mysql2|mssql|tedious|snowflake-sdk|googleapis|googleapis-common|google-auth-library|gaxios|trino-client|presto-client|axios|lossless-json|@databricks|thrift|apache-arrow|lz4-napi|express|body-parser|undici)\/|packages\/connectors\/src\/(?!index\.ts|native-catalog\.ts)/;
 const HEALTH_ROUTE = 'packages/core/src/routes/health-route.ts';
 const EXECUTE_ROUTE = 'packages/core/src/routes/execute-route.ts';
 const KIB = 1024;

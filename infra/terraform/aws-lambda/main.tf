@@ -22,7 +22,45 @@ locals {
     MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
   platform_logs_environment = var.enable_platform_logs ? { MCD_LOG_GROUP_ID = aws_cloudwatch_log_group.agent.name } : {}
-  environment               = merge(var.environment_variables, local.managed_environment, local.platform_logs_environment)
+  config_source_environment = var.config_source == null ? {} : {
+    MCD_CONFIG_SOURCE           = var.config_source
+    MCD_CONFIG_SOURCE_OVERRIDES = tostring(var.config_source_overrides)
+  }
+  environment = merge(
+    var.environment_variables,
+    local.managed_environment,
+    local.platform_logs_environment,
+    local.config_source_environment,
+  )
+
+  # MCD_CONFIG_SOURCE (issue 17): the one parameter path, parameter or secret the role may read at start-up. The
+  # region and account come from the log group's ARN (no data source: the offline plan stays offline).
+  log_group_arn_parts = split(":", aws_cloudwatch_log_group.agent.arn)
+  config_source_arn_base = join(":", [
+    "arn", data.aws_partition.current.partition, "%s", local.log_group_arn_parts[3], local.log_group_arn_parts[4],
+  ])
+  config_source_text = var.config_source == null ? "" : var.config_source
+  config_source_ssm  = startswith(local.config_source_text, "ssm:") ? trimprefix(local.config_source_text, "ssm:") : ""
+  # GetParametersByPath is authorised on the path itself (without its final slash) and then reads every level under it.
+  config_source_parameter_arn = "${format(local.config_source_arn_base, "ssm")}:parameter${trimsuffix(local.config_source_ssm, "/")}"
+  config_source_secret        = startswith(local.config_source_text, "secretsmanager:") ? trimprefix(local.config_source_text, "secretsmanager:") : ""
+  # A secret named by name: Secrets Manager appends "-" and 6 random characters to its ARN.
+  config_source_secret_arn = startswith(local.config_source_secret, "arn:") ? local.config_source_secret : "${format(local.config_source_arn_base, "secretsmanager")}:secret:${local.config_source_secret}-??????"
+  config_source_read = (
+    local.config_source_ssm != "" ? {
+      action    = endswith(local.config_source_ssm, "/") ? "ssm:GetParametersByPath" : "ssm:GetParameter"
+      resource  = local.config_source_parameter_arn
+      service   = "ssm"
+      context   = "kms:EncryptionContext:PARAMETER_ARN"
+      encrypted = endswith(local.config_source_ssm, "/") ? "${local.config_source_parameter_arn}/*" : local.config_source_parameter_arn
+      } : local.config_source_secret != "" ? {
+      action    = "secretsmanager:GetSecretValue"
+      resource  = local.config_source_secret_arn
+      service   = "secretsmanager"
+      context   = "kms:EncryptionContext:SecretARN"
+      encrypted = local.config_source_secret_arn
+    } : null
+  )
 
   # The ECR repository of image_uri (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>): a remote upgrade
   # may set images of that repository, and Lambda checks that whoever sets an image may pull it.
@@ -241,6 +279,36 @@ data "aws_iam_policy_document" "agent" {
   }
 
   dynamic "statement" {
+    for_each = local.config_source_read == null ? [] : [local.config_source_read]
+    content {
+      sid       = "ConfigSourceRead"
+      actions   = [statement.value.action]
+      resources = [statement.value.resource]
+    }
+  }
+
+  dynamic "statement" {
+    # SecureStrings and secrets under a customer-managed key: decrypt through that service only, for that path or
+    # secret only (the encryption context the service passes names it).
+    for_each = local.config_source_read == null ? [] : [local.config_source_read]
+    content {
+      sid       = "ConfigSourceDecrypt"
+      actions   = ["kms:Decrypt"]
+      resources = ["${format(local.config_source_arn_base, "kms")}:key/*"]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.value.service}.${local.log_group_arn_parts[3]}.amazonaws.com"]
+      }
+      condition {
+        test     = "StringLike"
+        variable = statement.value.context
+        values   = [statement.value.encrypted]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = length(var.assumable_role_arns) > 0 ? [var.assumable_role_arns] : []
     content {
       sid       = "AssumeListedRoles"
@@ -435,4 +503,142 @@ resource "aws_lambda_permission" "invoke_url" {
   function_name          = aws_lambda_function.agent.function_name
   principal              = each.value
   function_url_auth_type = "AWS_IAM"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Destinations API (SPEC §14): webhook-destination payloads over HTTPS with an API key, as the seed's runner is called
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "aws_api_gateway_rest_api" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name           = "${var.name}-destinations"
+  description    = "Webhook-destination payloads for the Artemis agent ${var.name}: POST /api/v1/destinations/{destination} with x-api-key."
+  api_key_source = "HEADER"
+  tags           = var.tags
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+}
+
+resource "aws_api_gateway_resource" "api" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_rest_api.destinations[0].root_resource_id
+  path_part   = "api"
+}
+
+resource "aws_api_gateway_resource" "api_v1" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.api[0].id
+  path_part   = "v1"
+}
+
+resource "aws_api_gateway_resource" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.api_v1[0].id
+  path_part   = "destinations"
+}
+
+resource "aws_api_gateway_resource" "destination" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  parent_id   = aws_api_gateway_resource.destinations[0].id
+  path_part   = "{destination}"
+}
+
+# The key is the only authentication: the payload's own fields are checked by the agent, which answers at once and
+# delivers in the background (well inside API Gateway's 29 s integration timeout).
+resource "aws_api_gateway_method" "deliver" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id      = aws_api_gateway_rest_api.destinations[0].id
+  resource_id      = aws_api_gateway_resource.destination[0].id
+  http_method      = "POST"
+  authorization    = "NONE"
+  api_key_required = true
+}
+
+resource "aws_api_gateway_integration" "deliver" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id             = aws_api_gateway_rest_api.destinations[0].id
+  resource_id             = aws_api_gateway_resource.destination[0].id
+  http_method             = aws_api_gateway_method.deliver[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.agent.invoke_arn
+}
+
+resource "aws_api_gateway_deployment" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.destinations[0].id
+  triggers = {
+    redeployment = sha1(jsonencode([aws_api_gateway_method.deliver[0].id, aws_api_gateway_integration.deliver[0].id]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_stage" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  rest_api_id   = aws_api_gateway_rest_api.destinations[0].id
+  deployment_id = aws_api_gateway_deployment.destinations[0].id
+  stage_name    = "live"
+  tags          = var.tags
+}
+
+resource "aws_api_gateway_api_key" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name        = "${var.name}-destinations"
+  description = "The key the platform sends as x-api-key to the destinations API of ${var.name}."
+  tags        = var.tags
+}
+
+resource "aws_api_gateway_usage_plan" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  name = "${var.name}-destinations"
+  tags = var.tags
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.destinations[0].id
+    stage  = aws_api_gateway_stage.destinations[0].stage_name
+  }
+
+  throttle_settings {
+    rate_limit  = var.destinations_api_throttle.rate_limit
+    burst_limit = var.destinations_api_throttle.burst_limit
+  }
+}
+
+resource "aws_api_gateway_usage_plan_key" "destinations" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  key_id        = aws_api_gateway_api_key.destinations[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.destinations[0].id
+}
+
+# API Gateway may invoke the function for this API's POST /api/v1/destinations/{destination} only.
+resource "aws_lambda_permission" "destinations_api" {
+  count = var.enable_destinations_api ? 1 : 0
+
+  statement_id  = "ArtemisDestinationsApi"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.agent.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.destinations[0].execution_arn}/${aws_api_gateway_stage.destinations[0].stage_name}/POST/api/v1/destinations/*"
 }

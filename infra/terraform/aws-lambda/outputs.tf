@@ -42,3 +42,14 @@ output "health_check_command" {
   description = "AWS CLI command that invokes the health route directly."
   value       = "aws lambda invoke --region ${split(":", aws_lambda_function.agent.arn)[3]} --function-name ${aws_lambda_function.agent.arn} --cli-binary-format raw-in-base64-out --payload '{\"path\": \"/api/v1/test/health\", \"httpMethod\": \"GET\", \"queryStringParameters\": {\"trace_id\": \"1234\"}}' /dev/stdout"
 }
+
+output "destinations_api_url" {
+  description = "Base URL of the destinations API (POST <url><destination> with x-api-key), or null when enable_destinations_api is false."
+  value       = var.enable_destinations_api ? "${aws_api_gateway_stage.destinations[0].invoke_url}/api/v1/destinations/" : null
+}
+
+output "destinations_api_key" {
+  description = "API key the platform sends as x-api-key to the destinations API (sensitive: terraform output -raw destinations_api_key), or null."
+  value       = one(aws_api_gateway_api_key.destinations[*].value)
+  sensitive   = true
+}

@@ -110,8 +110,9 @@ variable "environment_variables" {
     condition = alltrue([for key in keys(var.environment_variables) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX", "MCD_AGENT_WRAPPER_TYPE",
       "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "MCD_LOG_GROUP_ID",
+      "MCD_CONFIG_SOURCE", "MCD_CONFIG_SOURCE_OVERRIDES",
     ], key)])
-    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_AGENT_IS_REMOTE_UPGRADABLE or MCD_LOG_GROUP_ID: use this module's variables."
+    error_message = "The environment_variables must not set MCD_STORAGE, MCD_STORAGE_BUCKET_NAME, MCD_STORAGE_PREFIX, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_AGENT_IS_REMOTE_UPGRADABLE, MCD_LOG_GROUP_ID, MCD_CONFIG_SOURCE or MCD_CONFIG_SOURCE_OVERRIDES: use this module's variables (config_source grants the read permission with it)."
   }
 }
 
@@ -250,6 +251,40 @@ variable "enable_function_url" {
   description = "Create a Function URL (auth AWS_IAM: callers sign requests with SigV4) as an HTTPS front besides direct invokes."
   type        = bool
   default     = false
+}
+
+variable "enable_destinations_api" {
+  description = "Create a REST API (API Gateway) that takes webhook-destination payloads on POST /api/v1/destinations/{destination} with an API key (x-api-key header), as the Amperity Lambda runner is deployed; its URL and key are outputs."
+  type        = bool
+  default     = false
+}
+
+variable "config_source" {
+  description = "MCD_CONFIG_SOURCE: where the agent reads the rest of its configuration at start-up (once per cold start): `ssm:/<path>/` (every parameter under the path, each named by its last segment), `ssm:/<name>` (one parameter holding a JSON object) or `secretsmanager:<name or ARN>` (a JSON object). The role may read exactly that path, parameter or secret, and decrypt through that service only. null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_source == null || can(regex("^(ssm:/[A-Za-z0-9_.\\-/]*[A-Za-z0-9_.\\-]/?|secretsmanager:[A-Za-z0-9/_+=.@:-]+)$", var.config_source))
+    error_message = "The config_source must be ssm:/<path>/, ssm:/<parameter> or secretsmanager:<name or ARN>."
+  }
+}
+
+variable "config_source_overrides" {
+  description = "MCD_CONFIG_SOURCE_OVERRIDES: the store's values win over the function's environment, which this module fills (MCD_LOG_LEVEL, MCD_STORAGE_PREFIX, …). false: the environment wins."
+  type        = bool
+  default     = false
+}
+
+variable "destinations_api_throttle" {
+  description = "Steady requests per second and burst allowed to the destinations API's key (its usage plan)."
+  type        = object({ rate_limit = number, burst_limit = number })
+  default     = { rate_limit = 10, burst_limit = 20 }
+
+  validation {
+    condition     = var.destinations_api_throttle.rate_limit > 0 && var.destinations_api_throttle.burst_limit >= 1
+    error_message = "The destinations_api_throttle needs a rate_limit above 0 and a burst_limit of at least 1."
+  }
 }
 
 variable "secrets_manager_secret_arns" {

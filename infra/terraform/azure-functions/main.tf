@@ -47,7 +47,15 @@ locals {
     "${local.async_queue_conn_name}__clientId"   = local.user_identity_client
   } : {}
   deployment_settings = var.container_image != null ? { WEBSITES_ENABLE_APP_SERVICE_STORAGE = "false" } : { WEBSITE_RUN_FROM_PACKAGE = "1" }
-  app_settings        = merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings)
+  config_source_settings = var.config_source == null ? {} : {
+    MCD_CONFIG_SOURCE           = var.config_source
+    MCD_CONFIG_SOURCE_OVERRIDES = tostring(var.config_source_overrides)
+  }
+  app_settings = merge(var.app_settings, local.storage_settings, local.identity_settings, local.deployment_settings, local.platform_logs_settings, local.config_source_settings)
+  # MCD_CONFIG_SOURCE (issue 17): the vault named in the URL, and the one secret the identity may read in it.
+  config_source_parts    = var.config_source == null ? null : regex("^keyvault:https://([A-Za-z0-9-]+)\\.vault\\.azure\\.net/secrets/([A-Za-z0-9-]+)(?:/[A-Za-z0-9]+)?/?$", var.config_source)
+  config_source_scope    = local.config_source_parts == null ? null : "${coalesce(var.config_source_key_vault_id, "-")}/secrets/${local.config_source_parts[1]}"
+  config_source_vault_ok = local.config_source_parts == null ? true : lower(regex("[^/]+$", coalesce(var.config_source_key_vault_id, "-"))) == lower(local.config_source_parts[0])
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -177,6 +185,23 @@ resource "azurerm_role_assignment" "poison_queue_data" {
   role_definition_name = "Storage Queue Data Contributor"
   principal_id         = local.agent_principal_id
   principal_type       = "ServicePrincipal"
+}
+
+# The configuration source: Key Vault Secrets User on that one secret (RBAC authorization), not on the vault.
+resource "azurerm_role_assignment" "config_source" {
+  count = local.config_source_scope == null ? 0 : 1
+
+  scope                = local.config_source_scope
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = local.agent_principal_id
+  principal_type       = "ServicePrincipal"
+
+  lifecycle {
+    precondition {
+      condition     = local.config_source_vault_ok
+      error_message = "The config_source_key_vault_id is required with config_source and must be the resource ID of the vault its URL names."
+    }
+  }
 }
 
 resource "azurerm_role_assignment" "key_vault_secrets" {

@@ -108,9 +108,10 @@ variable "app_settings" {
     condition = alltrue([for key in keys(var.app_settings) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_ACCOUNT_NAME", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX",
       "MCD_AGENT_WRAPPER_TYPE", "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_ASYNC_QUEUE_NAME",
-      "AZURE_CLIENT_ID", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "APPINSIGHTS_RESOURCE_ID",
+      "AZURE_CLIENT_ID", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "APPINSIGHTS_RESOURCE_ID", "MCD_CONFIG_SOURCE",
+      "MCD_CONFIG_SOURCE_OVERRIDES",
     ], key)])
-    error_message = "The app_settings must not set the settings this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_ASYNC_QUEUE_NAME, AZURE_CLIENT_ID, MCD_AGENT_IS_REMOTE_UPGRADABLE, APPINSIGHTS_RESOURCE_ID)."
+    error_message = "The app_settings must not set the settings this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_ASYNC_QUEUE_NAME, AZURE_CLIENT_ID, MCD_AGENT_IS_REMOTE_UPGRADABLE, APPINSIGHTS_RESOURCE_ID, MCD_CONFIG_SOURCE*)."
   }
 }
 
@@ -135,6 +136,34 @@ variable "identity_type" {
     condition     = contains(["UserAssigned", "SystemAssigned"], var.identity_type)
     error_message = "The identity_type must be UserAssigned or SystemAssigned."
   }
+}
+
+variable "config_source" {
+  description = "MCD_CONFIG_SOURCE: a Key Vault secret holding a JSON object of the agent's settings, read when the host starts: keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]. The identity gets Key Vault Secrets User on that secret only (the vault must use RBAC authorization). null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_source == null || can(regex("^keyvault:https://[A-Za-z0-9-]+\\.vault\\.azure\\.net/secrets/[A-Za-z0-9-]+(/[A-Za-z0-9]+)?/?$", var.config_source))
+    error_message = "The config_source must be keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]."
+  }
+}
+
+variable "config_source_key_vault_id" {
+  description = "Resource ID of the vault config_source names (required with it): the role assignment's scope is its secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_source_key_vault_id == null || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$", var.config_source_key_vault_id))
+    error_message = "The config_source_key_vault_id must be a Key Vault resource ID."
+  }
+}
+
+variable "config_source_overrides" {
+  description = "MCD_CONFIG_SOURCE_OVERRIDES: the secret's values win over the app settings, which this module fills (MCD_LOG_LEVEL, MCD_STORAGE_PREFIX, …). false: the app settings win."
+  type        = bool
+  default     = false
 }
 
 variable "key_vault_ids" {

@@ -19,7 +19,13 @@ locals {
     MCD_AGENT_IMAGE_TAG            = var.image
     MCD_AGENT_IS_REMOTE_UPGRADABLE = tostring(var.enable_remote_upgrade)
   }
-  environment = merge(var.environment_variables, local.managed_environment)
+  config_source_environment = var.config_source == null ? {} : {
+    MCD_CONFIG_SOURCE           = var.config_source
+    MCD_CONFIG_SOURCE_OVERRIDES = tostring(var.config_source_overrides)
+  }
+  environment = merge(var.environment_variables, local.managed_environment, local.config_source_environment)
+  # MCD_CONFIG_SOURCE (issue 17): the secret (projects/<p>/secrets/<s>) whose version the agent reads at start-up.
+  config_source_secret = var.config_source == null ? null : regex("^gcp-secret:(projects/[^/]+/secrets/[^/]+)/versions/[^/]+$", var.config_source)[0]
 
   agent_member = "serviceAccount:${google_service_account.agent.email}"
 }
@@ -40,6 +46,15 @@ resource "google_service_account_iam_member" "sign_own_urls" {
   service_account_id = google_service_account.agent.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.agent_member
+}
+
+# The configuration source: accessor on that one secret, read before the first request (see the service's depends_on).
+resource "google_secret_manager_secret_iam_member" "config_source" {
+  count = local.config_source_secret == null ? 0 : 1
+
+  secret_id = local.config_source_secret
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.agent_member
 }
 
 resource "google_secret_manager_secret_iam_member" "credentials" {
@@ -228,8 +243,12 @@ resource "google_cloud_run_v2_service" "agent" {
     }
   }
 
-  # The service account must be able to reach its bucket before the first request.
-  depends_on = [google_storage_bucket_iam_member.agent_objects]
+  # The service account must be able to reach its bucket before the first request, and its configuration source
+  # before the container starts (a start-up that cannot read it stops).
+  depends_on = [
+    google_storage_bucket_iam_member.agent_objects,
+    google_secret_manager_secret_iam_member.config_source,
+  ]
 }
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -176,9 +176,9 @@ variable "environment_variables" {
     condition = alltrue([for key in keys(var.environment_variables) : !contains([
       "MCD_STORAGE", "MCD_STORAGE_BUCKET_NAME", "MCD_STORAGE_PREFIX", "MCD_AGENT_WRAPPER_TYPE",
       "MCD_OPERATION_TIMEOUT_SECONDS", "MCD_LOG_LEVEL", "MCD_LISTEN_HOST", "PORT", "GOOGLE_CLOUD_PROJECT",
-      "MCD_AGENT_IMAGE_TAG", "MCD_AGENT_IS_REMOTE_UPGRADABLE",
+      "MCD_AGENT_IMAGE_TAG", "MCD_AGENT_IS_REMOTE_UPGRADABLE", "MCD_CONFIG_SOURCE", "MCD_CONFIG_SOURCE_OVERRIDES",
     ], key)])
-    error_message = "The environment_variables must not set the variables this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_LISTEN_HOST, PORT, GOOGLE_CLOUD_PROJECT, MCD_AGENT_IMAGE_TAG, MCD_AGENT_IS_REMOTE_UPGRADABLE)."
+    error_message = "The environment_variables must not set the variables this module manages (MCD_STORAGE*, MCD_AGENT_WRAPPER_TYPE, MCD_OPERATION_TIMEOUT_SECONDS, MCD_LOG_LEVEL, MCD_LISTEN_HOST, PORT, GOOGLE_CLOUD_PROJECT, MCD_AGENT_IMAGE_TAG, MCD_AGENT_IS_REMOTE_UPGRADABLE, MCD_CONFIG_SOURCE*)."
   }
 }
 
@@ -274,6 +274,23 @@ variable "grant_bucket_metadata_read" {
 # ---------------------------------------------------------------------------------------------------------------------
 # Credentials and network
 # ---------------------------------------------------------------------------------------------------------------------
+
+variable "config_source" {
+  description = "MCD_CONFIG_SOURCE: a Secret Manager secret version holding a JSON object of the agent's variables, read when an instance starts: gcp-secret:projects/<project>/secrets/<secret>/versions/<version|latest>. The service account gets roles/secretmanager.secretAccessor on that secret only. null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.config_source == null || can(regex("^gcp-secret:projects/[^/]+/secrets/[^/]+/versions/[^/]+$", var.config_source))
+    error_message = "The config_source must be gcp-secret:projects/<project>/secrets/<secret>/versions/<version|latest>."
+  }
+}
+
+variable "config_source_overrides" {
+  description = "MCD_CONFIG_SOURCE_OVERRIDES: the secret's values win over the service's environment, which this module fills (MCD_LOG_LEVEL, MCD_STORAGE_PREFIX, …). false: the environment wins."
+  type        = bool
+  default     = false
+}
 
 variable "secret_ids" {
   description = "Secret Manager secrets (projects/<project>/secrets/<name>) the agent may read for self-hosted credentials (gcp_secret_manager); each gets roles/secretmanager.secretAccessor for the agent's service account."

@@ -7,6 +7,8 @@ import type { ConnectorCatalog } from '@artemis/core';
 export const nativeConnectors: ConnectorCatalog = {
   athena: () => import('./aws/athena'),
   bigquery: () => import('./bigquery/bigquery-connector'),
+  databricks: () => import('./databricks/databricks-connector'),
+  'databricks-rest': () => import('./databricks/databricks-rest-connector'),
   glue: () => import('./aws/glue'),
   http: () => import('./http/http-connector'),
   mysql: () => import('./mysql/mysql-connector'),

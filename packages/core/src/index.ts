@@ -25,7 +25,21 @@ export { prepareEnvironment } from './credentials/prepare-environment';
 export type { SelfHostedCredentialsOptions } from './credentials/self-hosted-options';
 export type { ConnectArgsSchema } from './ctp/connect-args-schema';
 export type { CredentialPipeline } from './ctp/credential-pipeline';
+export {
+  type DatabricksOAuthCredentials,
+  DatabricksTokenSource,
+  type DatabricksTokenSourceOptions,
+  databricksTokenSource,
+} from './ctp/transforms/databricks-token-source';
 export type { PipelineServices, StepRun, Transform } from './ctp/transforms/transform';
+export type {
+  BatchContext,
+  DestinationContext,
+  DestinationModule,
+  DestinationRequest,
+  DestinationResponse,
+  RateLimit,
+} from './destinations/destination-module';
 export { EncodedArrayBuilder } from './encoding/encoded-array-builder';
 export { EncodedJson, isEncodedJson } from './encoding/encoded-json';
 export { decimal, encodeDate, encodeJsonChunks, gzipBuffer, type JsonChunks, typed } from './encoding/json-encoder';
@@ -67,6 +81,8 @@ export type {
   AgentRequest,
   AgentResponse,
   AgentServices,
+  AsyncDispatcher,
+  AsyncWork,
   BootOptions,
   ErrorEnvelope,
   Logger,

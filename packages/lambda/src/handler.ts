@@ -10,6 +10,7 @@ import {
   runWithLogContext,
   TRACE_ID_HEADER,
 } from '@artemis/core/runtime';
+import { destinationEventOf } from './destination-event';
 import { eventKindOf } from './event-kind';
 import type { LambdaContext, LambdaResult } from './lambda-types';
 import { ALB_RESPONSE_LIMIT_BYTES, LAMBDA_RESPONSE_LIMIT_BYTES } from './payload-limit';
@@ -34,8 +35,9 @@ export class ResponseTooLargeError extends AgentError {
 export function createLambdaHandler(agent: Agent): LambdaHandler {
   return (event, context) => {
     // The agent's own Event self-invocation (SPEC §8) carries a key no HTTP event has: run the job, answer nothing.
+    // A bare webhook-destination payload (SPEC §14) is POSTed to the destinations route, as the seed's runner took it.
     const work = asyncWorkOf(event);
-    const run = work ? () => runWork(agent, work) : () => answer(agent, event);
+    const run = work ? () => runWork(agent, work, context) : () => answer(agent, destinationEventOf(event) ?? event);
     const requestId = context?.awsRequestId;
     return requestId ? runWithLogContext({ aws_request_id: requestId }, run) : run();
   };
@@ -44,9 +46,11 @@ export function createLambdaHandler(agent: Agent): LambdaHandler {
 /**
  * A work event is an Event invocation: Lambda keeps no result, so this one only says which job ran. A storage
  * failure rejects, so that Lambda records the invocation as failed (the job then reads Failed after its deadline).
+ * The invocation's remaining time goes with it: a long job (a webhook delivery) hands over before Lambda stops it.
  */
-async function runWork(agent: Agent, work: AsyncWork): Promise<LambdaResult> {
-  await agent.runAsyncWork(work);
+async function runWork(agent: Agent, work: AsyncWork, context: LambdaContext | undefined): Promise<LambdaResult> {
+  const remaining = context?.getRemainingTimeInMillis;
+  await agent.runAsyncWork(work, remaining ? { remainingTimeMs: () => remaining.call(context) } : {});
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },

@@ -18,10 +18,13 @@ export function lambdaEventDispatcher(env: Env = process.env): AsyncDispatcher {
     async dispatch(work) {
       const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
       if (!functionName) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: not running on Lambda');
-      sdk ??= import('@aws-sdk/client-lambda').then((module) => ({
-        client: new module.LambdaClient({}),
-        Invoke: module.InvokeCommand,
-      }));
+      sdk ??= Promise.all([import('@aws-sdk/client-lambda'), import('./remote-ops/agent-aws-config')]).then(
+        async ([module, { withAgentAwsConfig }]) => ({
+          // The agent's AWS base configuration (CA bundle, region), as every AWS client of the agent.
+          client: new module.LambdaClient({ ...(await withAgentAwsConfig({}, env)).client }),
+          Invoke: module.InvokeCommand,
+        }),
+      );
       const { client, Invoke } = await sdk;
       const output = await client.send(
         new Invoke({

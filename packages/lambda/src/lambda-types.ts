@@ -64,4 +64,6 @@ export interface LambdaResult {
 export interface LambdaContext {
   readonly awsRequestId?: string;
   readonly functionName?: string;
+  /** Milliseconds before Lambda stops this invocation. */
+  readonly getRemainingTimeInMillis?: () => number;
 }

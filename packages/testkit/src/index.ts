@@ -40,6 +40,14 @@ export {
   startFakeGcpRemoteOps,
 } from './fakes/fake-gcp-remote-ops';
 export { type FakeGcpSecretManager, fakeGcpClients, startFakeGcpSecretManager } from './fakes/fake-gcp-secret-manager';
+export {
+  type FakeHiveCall,
+  type FakeHiveColumn,
+  type FakeHiveServer2,
+  type FakeHiveStatement,
+  type FakeHiveType,
+  startFakeHiveServer2,
+} from './fakes/fake-hive-server2';
 export { type FakeHostLookup, fakeHostLookup } from './fakes/fake-host-lookup';
 export {
   FAKE_AZURE_TOKEN,
@@ -63,6 +71,14 @@ export {
   startFakeTrino,
 } from './fakes/fake-trino';
 export { type FakeHandler, type LocalHttpServer, sendJson, startLocalHttpServer } from './fakes/local-http-server';
+export {
+  type MockDestination,
+  type MockOptions,
+  type MockRequest,
+  type MockRules,
+  type MockStatus,
+  startMockDestination,
+} from './fakes/mock-destination';
 export { selfSignedCertificate, tlsRefusalMessage } from './fakes/self-signed-certificate';
 export * from './fixture-connector';
 export * from './http-call';

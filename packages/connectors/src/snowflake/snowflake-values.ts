@@ -58,8 +58,15 @@ const same: Convert = (value) => value;
  */
 export function snowflakeRowConverter(columns: readonly SnowflakeColumn[]): (row: unknown[]) => Row {
   const converters = columns.map(converterFor);
-  return (row) =>
-    row.map((value, index) => (value === null || value === undefined ? null : (converters[index] ?? same)(value)));
+  // The row is the driver's fresh array for this row (rowMode "array"): converted in place rather than copied, which
+  // was most of the facade's cost on a large result (`pnpm bench warehouses`).
+  return (row) => {
+    for (let index = 0; index < row.length; index++) {
+      const value = row[index];
+      row[index] = value === null || value === undefined ? null : (converters[index] ?? same)(value);
+    }
+    return row;
+  };
 }
 
 function converterFor(column: SnowflakeColumn): Convert {

@@ -1,5 +1,6 @@
-import { type ConnectorFactory, ForbiddenError, withParameters } from '@artemis/core';
+import { type ConnectorFactory, withParameters } from '@artemis/core';
 import { createHttpProxyClient } from '../http/http-proxy-client';
+import { urlOnOrigin } from '../shared/url-on-origin';
 import { createStarburstClient } from './create-starburst-client';
 
 /** Apollo's `do_http_request` signature, so positional and keyword arguments land where Python put them. */
@@ -72,14 +73,10 @@ export const create: ConnectorFactory = async (credentials, context) => {
 
 /** `path` on the cluster's host; Apollo prefixed a missing `/`. Anything that would change the origin is refused. */
 function urlOnHost(base: string, path: unknown): string {
-  if (typeof path !== 'string' || /[\r\n]/.test(path)) {
-    throw new ForbiddenError('do_http_request: path must be a path on the Starburst host (no CR/LF)');
-  }
-  const url = new URL(`${base}${path.startsWith('/') ? '' : '/'}${path}`);
-  if (url.origin !== new URL(base).origin) {
-    throw new ForbiddenError(`do_http_request: path must stay on ${new URL(base).host}`);
-  }
-  return url.href;
+  return urlOnOrigin(base, path, {
+    invalid: 'do_http_request: path must be a path on the Starburst host (no CR/LF)',
+    elsewhere: `do_http_request: path must stay on ${new URL(base).host}`,
+  });
 }
 
 export { starburstEnterprisePipeline as credentialPipeline } from './starburst-ctp';

@@ -116,6 +116,24 @@ describe('http connector: requests against a local server', () => {
     expect(JSON.parse(result.body)).toEqual({ a: [1, 'x'] });
   });
 
+  it('frames a GET body with its length, as python-requests does (node sends an unframed GET body otherwise)', async () => {
+    // Prepare: a GET with a JSON payload (Databricks' query-history list takes its filter that way)
+    const command = {
+      method: 'do_request',
+      kwargs: { url: `${server.url}/echo`, http_method: 'GET', payload: { filter_by: { statuses: ['FINISHED'] } } },
+    };
+
+    // Act
+    const answer = await execute(agent, 'http', [command], { connect_args: { token: 't' } });
+
+    // Assess
+    expect(answer.__mcd_result__).toMatchObject({
+      method: 'GET',
+      headers: { 'content-length': '39', 'content-type': 'application/json' },
+      body: '{"filter_by":{"statuses":["FINISHED"]}}',
+    });
+  });
+
   it('sends raw data with its content type, and a bare token when auth_type is empty', async () => {
     // Prepare
     const credentials = { connect_args: { token: 'raw', auth_type: '' } };

@@ -45,6 +45,11 @@ export interface AsyncServices {
   readonly dispatcher: AsyncDispatcher;
   /** The clock of job times and deadlines (Unix ms); injected by tests. */
   readonly now: () => number;
+  /**
+   * Waits `ms` on that clock (a delivery's rate limit and retry pauses); resolves early, without error, when `signal`
+   * aborts. Injected by tests together with `now`, so a pause moves their clock instead of taking time.
+   */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The first pause before a callback is retried; doubled each time (with jitter). */
   readonly callbackRetryDelayMs: number;
 }

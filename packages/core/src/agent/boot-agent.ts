@@ -1,5 +1,6 @@
 import { type AgentConfig, loadConfig } from '../config/config';
 import { prepareEnvironment } from '../credentials/prepare-environment';
+import type { SelfHostedCredentialsOptions } from '../credentials/self-hosted-options';
 import { StartupError } from '../errors/startup-errors';
 import type { Agent } from './create-agent';
 
@@ -10,14 +11,16 @@ export interface BootOptions {
   readonly defaults?: Readonly<Record<string, string>>;
   /** The environment to prepare and parse; process.env unless a test gives its own. */
   readonly env?: Record<string, string | undefined>;
+  /** SDK client overrides for the start-up reads (CA bundle, configuration source): embedders' endpoints, tests' fakes. */
+  readonly clients?: SelfHostedCredentialsOptions;
   /** What a start-up failure does with its one line; by default the line on stderr and exit code 1. */
   readonly fail?: (line: string) => never;
 }
 
 /**
  * The one start-up sequence of every entry point (generic, Lambda, both Cloud Run entries, Azure), so they cannot
- * drift: MCD_ADDITIONAL_ENV_VARS and the AWS CA bundle change the environment (prepareEnvironment), the configuration
- * is parsed from it, the agent is built, the preparation's notes are logged through the agent's own logger, and the
+ * drift: MCD_ADDITIONAL_ENV_VARS, the AWS CA bundle and MCD_CONFIG_SOURCE change the environment (prepareEnvironment),
+ * the configuration is parsed from it (with the names the configuration source set, for health), the agent is built, the preparation's notes are logged through the agent's own logger, and the
  * plugins are loaded. Any failure on the way (an invalid variable, a CA bundle that cannot be fetched, a broken
  * plugin) is SPEC §10's one clear line and exit code 1, on every runtime.
  *
@@ -27,8 +30,13 @@ export interface BootOptions {
 export async function bootAgent(options: BootOptions): Promise<Agent> {
   const env = options.env ?? process.env;
   try {
-    const notes = await prepareEnvironment(env);
-    const agent = options.createAgent(loadConfig({ ...options.defaults, ...env }));
+    const { notes, configSourceVariables } = await prepareEnvironment(env, options.clients);
+    const config = loadConfig({ ...options.defaults, ...env });
+    const agent = options.createAgent(
+      config.configSource
+        ? { ...config, configSource: { ...config.configSource, variables: configSourceVariables } }
+        : config,
+    );
     for (const note of notes) agent.logger.info(note);
     await agent.ready();
     return agent;

@@ -1,4 +1,5 @@
 import type { AsyncDispatcher, AsyncWork } from '../async/async-dispatcher';
+import type { JobRuntime } from '../async/job-kinds';
 import { type AgentConfig, loadConfig, type StorageType } from '../config/config';
 import type { ConnectorCatalog, Credentials } from '../connectors/proxy-client';
 import { isSelfHosted } from '../credentials/is-self-hosted';
@@ -40,6 +41,8 @@ export interface AgentOptions {
   readonly asyncDispatcher?: AsyncDispatcher;
   /** The clock of async job times and deadlines (Unix ms); `Date.now` when omitted. Tests inject one. */
   readonly clock?: () => number;
+  /** Waits on that clock (see AsyncServices.sleep); a timer when omitted. Tests inject one with their clock. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The first pause before a failed callback is retried (ms, doubled each time); 1000 when omitted. */
   readonly callbackRetryDelayMs?: number;
   /** The runtime's updater and platform log readers (SPEC §13), each loading its SDK on first use. */
@@ -54,10 +57,11 @@ export interface Agent {
   handle(request: AgentRequest): Promise<AgentResponse>;
   /**
    * Runs a stored async job (SPEC §8): what a dispatcher's receiving end calls (the Lambda handler for a work event,
-   * the Azure queue trigger). Resolves when the job has ended or was not for this worker to run; rejects only when
-   * storage fails, so that a queue delivers the work again.
+   * the Azure queue trigger). Resolves when the job has ended, handed the rest to a continuation, or was not for
+   * this worker to run; rejects only when storage fails, so that a queue delivers the work again. `runtime` says how
+   * long the invocation may still run (Lambda's context), for the jobs that continue past it.
    */
-  runAsyncWork(work: AsyncWork): Promise<void>;
+  runAsyncWork(work: AsyncWork, runtime?: JobRuntime): Promise<void>;
   /** Ends a job Failed with `reason` because its transport gave up on the work (an Azure poison message). */
   abandonAsyncWork(work: AsyncWork, reason: string): Promise<void>;
   /** Loads plugins; servers await it before listening so a broken plugin stops start-up with a clear line. */
@@ -76,12 +80,20 @@ export function createAgent(options: AgentOptions = {}): Agent {
   });
   let plugins: Promise<void> | undefined;
   const pluginsReady = () => {
-    plugins ??=
+    plugins ??= Promise.all([
       config.connectorModules.length === 0
-        ? Promise.resolve()
+        ? undefined
         : import('../registry/plugin-loader').then(({ loadPlugins }) =>
             loadPlugins(directory, config.connectorModules),
-          );
+          ),
+      // Destination plugins (MCD_DESTINATION_MODULES, or a `destinations` export beside `connectors`), loaded now
+      // so that a broken one stops start-up like a broken connector plugin.
+      config.connectorModules.length === 0 && config.destinations.modules.length === 0
+        ? undefined
+        : import('../destinations/destination-directory').then(({ destinationDirectoryFor }) =>
+            destinationDirectoryFor(services).ready(),
+          ),
+    ]).then(() => undefined);
     return plugins;
   };
   const services: AgentServices = {
@@ -102,6 +114,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     async: {
       dispatcher: options.asyncDispatcher ?? inProcessDispatcher(),
       now: options.clock ?? Date.now,
+      sleep: options.sleep ?? timerSleep,
       callbackRetryDelayMs: options.callbackRetryDelayMs ?? 1000,
     },
   };
@@ -114,10 +127,10 @@ export function createAgent(options: AgentOptions = {}): Agent {
     return resolveSelfHostedCredentials(services, credentials, options.selfHostedCredentials);
   }
 
-  async function runAsyncWork(work: AsyncWork): Promise<void> {
+  async function runAsyncWork(work: AsyncWork, runtime?: JobRuntime): Promise<void> {
     await pluginsReady();
     const { runJob } = await import('../async/run-job');
-    return runJob(services, work);
+    return runJob(services, work, runtime);
   }
 
   /**
@@ -161,4 +174,18 @@ export function createAgent(options: AgentOptions = {}): Agent {
     ready: pluginsReady,
     close: async () => (await import('./shutdown-agent')).shutdownAgent(services),
   };
+}
+
+/** A pause on the real clock that an abort ends early. */
+function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -11,6 +11,11 @@ export const ASYNC_WORK_KEY = '__artemis_async_work__';
 
 export interface AsyncWork {
   readonly request_id: string;
+  /**
+   * Which run of a long job this is (a webhook delivery re-dispatches itself near its deadline, SPEC §14): absent
+   * or 0 for the first run, n for the n-th continuation. Ordinary async operations have one run.
+   */
+  readonly continuation?: number;
 }
 
 export interface AsyncDispatcher {
@@ -20,9 +25,10 @@ export interface AsyncDispatcher {
   dispatch(work: AsyncWork): Promise<void>;
 }
 
-/** The event or message a dispatcher sends: `{"__artemis_async_work__": {"request_id": "…"}}`. */
+/** The event or message a dispatcher sends: `{"__artemis_async_work__": {"request_id": "…", "continuation"?: n}}`. */
 export function asyncWorkEvent(work: AsyncWork): { readonly [ASYNC_WORK_KEY]: AsyncWork } {
-  return { [ASYNC_WORK_KEY]: { request_id: work.request_id } };
+  const continuation = work.continuation ? { continuation: work.continuation } : {};
+  return { [ASYNC_WORK_KEY]: { request_id: work.request_id, ...continuation } };
 }
 
 /** The work an event carries, or undefined when the event is not a work event (a structural check only). */
@@ -30,5 +36,9 @@ export function asyncWorkOf(event: unknown): AsyncWork | undefined {
   if (typeof event !== 'object' || event === null || !Object.hasOwn(event, ASYNC_WORK_KEY)) return undefined;
   const work = (event as Record<string, unknown>)[ASYNC_WORK_KEY];
   const requestId = (work as { request_id?: unknown } | null)?.request_id;
-  return typeof requestId === 'string' ? { request_id: requestId } : undefined;
+  if (typeof requestId !== 'string') return undefined;
+  const continuation = (work as { continuation?: unknown }).continuation;
+  return Number.isSafeInteger(continuation) && (continuation as number) > 0
+    ? { request_id: requestId, continuation: continuation as number }
+    : { request_id: requestId };
 }

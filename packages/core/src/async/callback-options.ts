@@ -13,7 +13,7 @@ const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'tra
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .check(
     z.refine(

@@ -17,10 +17,8 @@ class CallbackStatusError extends Error {
 }
 
 /**
- * POSTs a job's final status to its `callback_url` (SPEC §8): through the SSRF guard (a refused destination is not
- * retried), each attempt bounded by MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS, retried MCD_ASYNC_CALLBACK_RETRIES times
- * with exponential backoff and jitter (p-retry) on network errors, 408, 429 and 5xx. Called once per job, by the
- * one writer of its final record. Never throws: a callback that cannot be delivered is logged (without its
+ * POSTs a job's final status to its `callback_url` (SPEC §8) with {@link sendWithRetries}. Called once per job, by
+ * the one writer of its final record. Never throws: a callback that cannot be delivered is logged (without its
  * headers, which carry the receiver's key) and changes nothing about the job.
  */
 export async function deliverCallback(
@@ -28,7 +26,7 @@ export async function deliverCallback(
   callback: CallbackOptions,
   status: Readonly<Record<string, unknown>>,
 ): Promise<boolean> {
-  const { logger, config } = services;
+  const { logger } = services;
   const traceId = status[WireKey.traceId];
   try {
     const headers: Record<string, string> = {
@@ -36,41 +34,58 @@ export async function deliverCallback(
       'content-type': 'application/json',
     };
     if (typeof traceId === 'string') headers[TRACE_ID_HEADER] = traceId;
-    const body = encodeJsonBuffer(status);
-    const guard = networkGuardFor(services);
-    const { default: pRetry } = await import('p-retry');
-    await pRetry(
-      async () => {
-        const response = await guardedRequest(guard, callback.url, {
-          method: 'POST',
-          headers,
-          body,
-          timeoutMs: config.async.callbackTimeoutSeconds * 1000,
-          maxBodyBytes: 64 * 1024,
-        });
-        if (response.status < 200 || response.status >= 300) throw new CallbackStatusError(response.status);
-      },
-      {
-        retries: config.async.callbackRetries,
-        minTimeout: services.async.callbackRetryDelayMs,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) =>
-          error instanceof CallbackStatusError ? RETRY_STATUS(error.status) : !isRefusal(error),
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
-          logger.warn('Callback delivery failed', {
-            attempt: attemptNumber,
-            retries_left: retriesLeft,
-            error: error.message,
-          }),
-      },
-    );
+    await sendWithRetries(services, { url: callback.url, method: 'POST', headers, body: encodeJsonBuffer(status) });
     logger.info('Callback delivered', { mcd_request_id: status[WireKey.requestId] });
     return true;
   } catch (error) {
     logger.warn('Callback not delivered', { error: (error as Error).message });
     return false;
   }
+}
+
+export interface OutgoingJson {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/**
+ * One request to a receiver the agent reports to (an async callback, a delivery's status API): through the SSRF
+ * guard (a refused destination is not retried), each attempt bounded by MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS, retried
+ * MCD_ASYNC_CALLBACK_RETRIES times with exponential backoff and jitter (p-retry) on network errors, 408, 429 and
+ * 5xx. Rejects with the last failure; failed attempts are logged without the headers (they carry the receiver's key).
+ */
+export async function sendWithRetries(services: AgentServices, request: OutgoingJson): Promise<void> {
+  const { config, logger } = services;
+  const guard = networkGuardFor(services);
+  const { default: pRetry } = await import('p-retry');
+  await pRetry(
+    async () => {
+      const response = await guardedRequest(guard, request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: config.async.callbackTimeoutSeconds * 1000,
+        maxBodyBytes: 64 * 1024,
+      });
+      if (response.status < 200 || response.status >= 300) throw new CallbackStatusError(response.status);
+    },
+    {
+      retries: config.async.callbackRetries,
+      minTimeout: services.async.callbackRetryDelayMs,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) =>
+        error instanceof CallbackStatusError ? RETRY_STATUS(error.status) : !isRefusal(error),
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
+        logger.warn('Callback delivery failed', {
+          attempt: attemptNumber,
+          retries_left: retriesLeft,
+          error: error.message,
+        }),
+    },
+  );
 }
 
 /** Plain headers as they are; a self-hosted envelope fetched (and cached) like connector credentials. */

@@ -3,6 +3,7 @@ import { StorageNotFoundError } from '../errors/storage-errors';
 import { WireKey } from '../protocol/wire-keys';
 import { callbackOf, callbackOptionsSchema } from './callback-options';
 import { deliverCallback } from './deliver-callback';
+import { loadJobKind } from './job-kinds';
 import type { FinalState, JobRecord } from './job-records';
 import { jobKey, REQUEST_FILE } from './job-records';
 import { statusBody } from './job-status';
@@ -39,7 +40,10 @@ export async function finishJob(
     return false;
   }
   services.logger.info(`Async job ${outcome.status}`, { mcd_request_id: record.request_id });
-  const callback = callbackIn(requestBody ?? (await store.request(record.request_id)));
+  const request = requestBody ?? (await store.request(record.request_id));
+  // A job of a kind tells its own waiter (a delivery: its status API); an operation POSTs to its callback_url.
+  if (final.kind) await (await loadJobKind(final.kind)).finished(services, store, final, request);
+  const callback = final.kind ? undefined : callbackIn(request);
   if (callback) {
     const resultUrl = final.result_key
       ? await store.resultUrl(final.result_key, services.config.preSignedUrlExpirationSeconds)

@@ -57,7 +57,8 @@ function readRange(services: AgentServices, body: Buffer, defaults: { from: numb
  * the beginning), created_time_to (default now − 10 min)] that have ended (a job past its deadline has: its Failed
  * record is written first, with its callback, if its worker never wrote one); with `include_pending`, a job that has
  * not started is ended as Terminated (its stored request removed, its Terminated status kept for the poller). Jobs
- * older than MCD_ASYNC_RETENTION_HOURS are removed whatever their state. Running jobs within their deadline stay.
+ * older than MCD_ASYNC_RETENTION_HOURS are removed whatever their state, except a long job (a delivery) whose lease
+ * still holds. Running jobs within their deadline stay.
  */
 export async function cleanupRoute({ services, request }: RouteContext): Promise<AgentResponse> {
   const now = services.async.now();
@@ -67,13 +68,17 @@ export async function cleanupRoute({ services, request }: RouteContext): Promise
   let deleted = 0;
   await forEachJob(store, async (requestId, created) => {
     const expired = created < retainedFrom;
-    if (!expired && (created < range.from || created > range.to)) return;
+    const outside = created < range.from || created > range.to;
+    if (!expired && outside) return;
     const stored = await store.read(requestId);
-    if (expired || !stored) {
+    // A long job (a delivery) whose lease still holds is alive, however long ago it was submitted.
+    const live = stored?.kind !== undefined && !isFinal(stored.status) && stored.deadline >= now;
+    if ((expired && !live) || !stored) {
       await store.remove(requestId);
       if (stored) deleted++;
       return;
     }
+    if (outside) return;
     const record = recordAt(stored, now);
     if (isFinal(record.status)) {
       if (!isFinal(stored.status)) {

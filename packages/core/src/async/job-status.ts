@@ -19,8 +19,15 @@ export function recordAt(record: JobRecord, now: number): JobRecord {
   return { ...record, status: 'Failed', updated: record.deadline, body: { [WireKey.error]: timedOutMessage(record) } };
 }
 
-/** The status body; `resultUrl` replaces the location of an offloaded result with a freshly signed one. */
-export function statusBody(record: JobRecord | undefined, resultUrl?: string): Record<string, unknown> {
+/**
+ * The status body; `resultUrl` replaces the location of an offloaded result with a freshly signed one, `progress` is
+ * the progress record of a job of a kind (its lease fields left out).
+ */
+export function statusBody(
+  record: JobRecord | undefined,
+  resultUrl?: string,
+  progress?: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   if (!record) return { [WireKey.status]: 'unknown', [WireKey.created]: null, [WireKey.lastUpdated]: null };
   const body: Record<string, unknown> = {
     [WireKey.status]: record.status,
@@ -30,6 +37,10 @@ export function statusBody(record: JobRecord | undefined, resultUrl?: string): R
   };
   if (isFinal(record.status) && record.body) Object.assign(body, record.body);
   if (resultUrl) body[WireKey.resultLocation] = resultUrl;
+  if (progress) {
+    const { v: _v, updated: _updated, deadline: _deadline, ...shown } = progress;
+    body[WireKey.progress] = shown;
+  }
   return body;
 }
 

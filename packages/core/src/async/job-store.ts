@@ -8,13 +8,20 @@ import { streamToBuffer } from '../storage/stream-helpers';
 import {
   ASYNC_PREFIX,
   isFinal,
+  type JobProgress,
   type JobRecord,
   jobKey,
+  jobProgressSchema,
   jobRecordSchema,
+  PROGRESS_FILE,
   RECORD_FILES,
   REQUEST_FILE,
   RESULT_FILE,
+  runFile,
 } from './job-records';
+
+/** Reads of a progress record before a torn one counts as a failure. */
+const PROGRESS_READS = 3;
 
 /** The agent's storage cannot hold async jobs (an embedder's seam-only backend). */
 export class AsyncStorageUnsupportedError extends OperationError {
@@ -46,13 +53,52 @@ export class JobStore {
     return this.#create(record);
   }
 
-  /** The job's most advanced record; undefined for a job this storage does not know. */
+  /**
+   * The job's most advanced record; undefined for a job this storage does not know. A job of a kind that has not
+   * ended is alive until the later of its record's deadline and its progress record's (the lease it renews).
+   */
   async read(requestId: string): Promise<JobRecord | undefined> {
     for (const file of [RECORD_FILES.final, RECORD_FILES.Running, RECORD_FILES.Pending]) {
       const record = await this.#readRecord(jobKey(requestId, file));
-      if (record) return record;
+      if (!record) continue;
+      if (!record.kind || isFinal(record.status)) return record;
+      const progress = await this.progress(requestId);
+      if (!progress || progress.deadline <= record.deadline) return record;
+      return { ...record, deadline: progress.deadline, updated: Math.max(record.updated, progress.updated) };
     }
     return undefined;
+  }
+
+  /**
+   * The progress record of a job of a kind; undefined before its first one. It is rewritten while it is read: a
+   * store that serves an object while replacing it (an emulator; S3, GCS and Azure replace atomically) may hand out
+   * a torn copy, so a read that breaks or does not parse is tried again before it counts as a failure.
+   */
+  async progress(requestId: string): Promise<JobProgress | undefined> {
+    const key = jobKey(requestId, PROGRESS_FILE);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const bytes = await this.#readOptional(key);
+        if (!bytes) return undefined;
+        const parsed = jobProgressSchema.safeParse(safeJson(bytes));
+        if (parsed.success) return parsed.data;
+        if (attempt >= PROGRESS_READS)
+          throw new OperationError(`The async progress record of ${requestId} is not valid`);
+      } catch (error) {
+        if (attempt >= PROGRESS_READS) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+
+  /** Replaces the progress record (a job of a kind writes it as it goes, renewing its lease). */
+  async writeProgress(requestId: string, progress: JobProgress): Promise<void> {
+    await this.storage.write(jobKey(requestId, PROGRESS_FILE), encodeJsonBuffer(progress));
+  }
+
+  /** Takes the job's n-th continuation; false when another worker took it first (a redelivered event). */
+  claimRun(requestId: string, continuation: number, now: number): Promise<boolean> {
+    return this.storage.writeIfAbsent(jobKey(requestId, runFile(continuation)), encodeJsonBuffer({ claimed: now }));
   }
 
   /** The submitted body; undefined once the job has ended (or been removed). */

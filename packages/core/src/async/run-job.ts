@@ -12,7 +12,8 @@ import {
 import { TRACE_ID_HEADER, WireKey } from '../protocol/wire-keys';
 import type { AsyncWork } from './async-dispatcher';
 import { finishJob, type Outcome } from './finish-job';
-import { type JobRecord, jobKey, RESULT_FILE } from './job-records';
+import { type JobRun, type JobRuntime, loadJobKind } from './job-kinds';
+import { type JobKindName, type JobRecord, jobKey, RESULT_FILE } from './job-records';
 import { timedOutMessage } from './job-status';
 import { JobStore } from './job-store';
 
@@ -24,9 +25,10 @@ const TIMED_OUT = Symbol('timed out');
  * refuses one whose deadline has passed (Apollo's "Activity expired"), runs the request through the same execute
  * path as the sync route under the job's log context, and records the outcome. Its own deadline timer records
  * "Activity timed out" if the operation outlives it. Rejects only when storage itself fails, so that a queue
- * redelivers the message.
+ * redelivers the message. A job of a kind (job-kinds.ts) runs its kind's worker instead, which may hand the rest of
+ * the job to a continuation: `work.continuation` names which one, taken once.
  */
-export async function runJob(services: AgentServices, work: AsyncWork): Promise<void> {
+export async function runJob(services: AgentServices, work: AsyncWork, runtime: JobRuntime = {}): Promise<void> {
   const { logger } = services;
   const store = await JobStore.of(services);
   const record = await store.read(work.request_id);
@@ -42,6 +44,10 @@ export async function runJob(services: AgentServices, work: AsyncWork): Promise<
     mcd_request_id: record.request_id,
   };
   await runWithLogContext(context, async () => {
+    if (work.continuation) {
+      await continueJob(services, store, record, work.continuation, runtime);
+      return;
+    }
     if (record.status !== 'Pending') {
       logger.info(`Async job is already ${record.status}; not started again`);
       return;
@@ -63,9 +69,64 @@ export async function runJob(services: AgentServices, work: AsyncWork): Promise<
       await finishJob(services, store, running, failed('The async request is no longer in storage.'));
       return;
     }
-    const outcome = await runBeforeDeadline(services, store, running, requestBody);
-    await finishJob(services, store, running, outcome, requestBody);
+    const outcome = running.kind
+      ? await runKind(services, store, running, running.kind, requestBody, { continuation: 0, runtime })
+      : await runBeforeDeadline(services, store, running, requestBody);
+    if (outcome) await finishJob(services, store, running, outcome, requestBody);
   });
+}
+
+/**
+ * The n-th continuation of a job of a kind: only a Running job continues, only while its lease holds, and only
+ * once (the `run-<n>.json` claim is created if absent, so a redelivered event finds it taken).
+ */
+async function continueJob(
+  services: AgentServices,
+  store: JobStore,
+  record: JobRecord,
+  continuation: number,
+  runtime: JobRuntime,
+): Promise<void> {
+  const { logger } = services;
+  if (!record.kind || record.status !== 'Running') {
+    logger.info(`Async job is ${record.status}; continuation ${continuation} not run`);
+    return;
+  }
+  const now = services.async.now();
+  if (now > record.deadline) {
+    logger.warn(timedOutMessage(record));
+    await finishJob(services, store, record, failed(timedOutMessage(record)));
+    return;
+  }
+  if (!(await store.claimRun(record.request_id, continuation, now))) {
+    logger.info(`Async job continuation ${continuation} was taken by another worker`);
+    return;
+  }
+  const requestBody = await store.request(record.request_id);
+  if (!requestBody) {
+    await finishJob(services, store, record, failed('The async request is no longer in storage.'));
+    return;
+  }
+  const outcome = await runKind(services, store, record, record.kind, requestBody, { continuation, runtime });
+  if (outcome) await finishJob(services, store, record, outcome, requestBody);
+}
+
+/** The kind's worker; a crash is the machinery's failure (Failed), as for an operation. */
+async function runKind(
+  services: AgentServices,
+  store: JobStore,
+  record: JobRecord,
+  kindName: JobKindName,
+  requestBody: Buffer,
+  run: JobRun,
+): Promise<Outcome | undefined> {
+  try {
+    const kind = await loadJobKind(kindName);
+    return await kind.run(services, store, record, requestBody, run);
+  } catch (error) {
+    services.logger.error('Async job crashed', { error: (error as Error)?.message });
+    return { status: 'Failed', body: { ...toErrorEnvelope(error, { traceId: record.trace_id }) } };
+  }
 }
 
 async function runBeforeDeadline(

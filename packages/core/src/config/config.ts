@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/startup-errors';
 import { describeIssue } from '../errors/zod-issue';
 import { redactText, SECRET_NAME } from '../logging/redact';
 import { missingStorageSettings } from '../storage/storage-settings';
+import { type ConfigSourceLocation, configSourceLocation } from './config-source-location';
 
 /*
  * All configuration comes from environment variables, parsed once at start-up (SPEC §10). zod/mini rather than the
@@ -103,6 +104,8 @@ export interface AgentConfig {
     /** Bound on one callback attempt. */
     readonly callbackTimeoutSeconds: number;
   };
+  /** `MCD_CONFIG_SOURCE`: where the rest of the configuration was read from at start-up (config-source/README.md). */
+  readonly configSource: ConfigSource | undefined;
   /** Remote operations (SPEC §13, apollo-inventory §1.3-1.5, §8). */
   readonly remoteOps: {
     /** `MCD_AGENT_IS_REMOTE_UPGRADABLE`: the upgrade route refuses unless true. */
@@ -120,6 +123,47 @@ export interface AgentConfig {
     /** `APPINSIGHTS_RESOURCE_ID`: Application Insights resource the Azure log route queries. */
     readonly appInsightsResourceId: string | undefined;
   };
+  /** Webhook destinations (SPEC §14, packages/core/src/destinations). */
+  readonly destinations: DestinationsConfig;
+}
+
+export interface DestinationsConfig {
+  /** Plugin modules that export `destinations` (besides the `destinations` export of connector modules). */
+  readonly modules: readonly string[];
+  /** The destination a bare payload goes to (a direct Lambda invoke, `POST /api/v1/destinations`). */
+  readonly defaultName: string | undefined;
+  /** Destination name → self-hosted credentials envelope whose secret the destination uses (auth headers). */
+  readonly credentials: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `X-Amperity-Tenant` of status reports when the payload names no `tenant_id`. */
+  readonly tenant: string | undefined;
+  /** A run hands the rest to a continuation when less time than this remains (at most half of a run's time). */
+  readonly continueMarginSeconds: number;
+  /** `running` status reports at most this often (0: after every batch). */
+  readonly progressIntervalSeconds: number;
+  /** Retries of a batch the destination refused with 408, 429 or 5xx (or a network error). */
+  readonly batchRetries: number;
+  /** First pause before a batch is retried without a Retry-After (doubled each time, with jitter). */
+  readonly retryDelayMs: number;
+  /** A delivery goes on past this many failed batches (listed as errors), and ends `failed` at one more. */
+  readonly maxFailedBatches: number;
+  /** Lines that are not JSON (or too long) are skipped and listed; one more than this ends the delivery `failed`. */
+  readonly maxInvalidRecords: number;
+  /** Longest NDJSON line read (bytes); a longer one is skipped, never held in memory. */
+  readonly maxRecordBytes: number;
+  /** A batch is closed early once its records' bytes reach this (bounds memory and request size). */
+  readonly maxBatchBytes: number;
+  /** Bound on one request to a destination. */
+  readonly requestTimeoutSeconds: number;
+}
+
+export interface ConfigSource {
+  /** MCD_CONFIG_SOURCE as written (health shows it). */
+  readonly source: string;
+  readonly location: ConfigSourceLocation;
+  /** `MCD_CONFIG_SOURCE_OVERRIDES`: the source's values win over the environment's. */
+  readonly overrides: boolean;
+  /** The names the source set, once prepareEnvironment has read it (bootAgent fills them in); never the values. */
+  readonly variables: readonly string[];
 }
 
 // Defined with the other start-up errors; re-exported for the callers of loadConfig that catch it.
@@ -151,15 +195,7 @@ const strictBool = z.pipe(
 );
 const text = z.string().check(z.minLength(1, 'must not be empty'));
 const url = z.string().check(z.refine((v) => URL.canParse(v), 'expected an absolute URL'));
-const list = z.pipe(
-  z.string(),
-  z.transform((v) =>
-    v
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ),
-);
+const list = z.pipe(z.string(), z.transform(splitList));
 const cidrList = z.pipe(
   list,
   z
@@ -210,6 +246,71 @@ const variableNames = z.pipe(
     ),
 );
 
+/** Destination names, as plugins and the route's path spell them. */
+export const DESTINATION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** `MCD_DESTINATION_CREDENTIALS`: a JSON object from destination name to a self-hosted credentials envelope. */
+const destinationCredentials = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.issues.push({ code: 'custom', message: 'expected a JSON object', input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z.record(
+    z.string().check(z.regex(DESTINATION_NAME, 'expected destination names as keys')),
+    z.looseObject(
+      { self_hosted_credentials_type: z.string() },
+      { error: 'expected self-hosted credentials envelopes' },
+    ),
+  ),
+);
+
+/** A comma-separated list, items trimmed, empty ones dropped (`a, b,,c` → a, b, c). */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** One variable through its schema: the value, or the problem as the one start-up line words it. */
+function parseVariable<T>(
+  name: string,
+  raw: string,
+  schema: z.ZodMiniType<T, unknown>,
+): { ok: true; value: T } | { ok: false; problem: string } {
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: `${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}` };
+}
+
+/**
+ * MCD_CONFIG_SOURCE and MCD_CONFIG_SOURCE_OVERRIDES, read by prepareEnvironment before the rest of the configuration
+ * exists, with loadConfig's own schemas and wording (so an invalid value reads the same whichever reads it first).
+ */
+export function readConfigSourceSetting(env: Env): Omit<ConfigSource, 'variables'> | undefined {
+  const source = env.MCD_CONFIG_SOURCE;
+  if (source === undefined || source === '') return undefined;
+  const location = parseVariable('MCD_CONFIG_SOURCE', source, configSourceLocation);
+  const raw = env.MCD_CONFIG_SOURCE_OVERRIDES;
+  const overrides = raw
+    ? parseVariable('MCD_CONFIG_SOURCE_OVERRIDES', raw, strictBool)
+    : ({ ok: true, value: false } as const);
+  const problems = [location, overrides].flatMap((read) => (read.ok ? [] : [read.problem]));
+  if (problems.length > 0 || !location.ok || !overrides.ok) {
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return { source, location: location.value, overrides: overrides.value };
+}
+
 export function loadConfig(env: Env = process.env): AgentConfig {
   const problems: string[] = [];
   function read<T>(name: string, schema: z.ZodMiniType<T, unknown>, fallback: T): T;
@@ -217,14 +318,14 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   function read<T>(name: string, schema: z.ZodMiniType<T, unknown>, fallback?: T): T | undefined {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
-    const parsed = schema.safeParse(raw, { reportInput: true });
-    if (parsed.success) return parsed.data;
-    const shown = SECRET_NAME.test(name) ? '' : ` (got '${redactText(raw)}')`;
-    const issue = parsed.error.issues[0];
-    problems.push(`${name}: ${issue ? describeIssue(issue) : 'invalid value'}${shown}`);
+    const parsed = parseVariable(name, raw, schema);
+    if (parsed.ok) return parsed.value;
+    problems.push(parsed.problem);
     return fallback;
   }
   const debug = read('MCD_DEBUG', bool, false);
+  const sourceLocation = read('MCD_CONFIG_SOURCE', configSourceLocation);
+  const sourceOverrides = read('MCD_CONFIG_SOURCE_OVERRIDES', strictBool, false);
 
   const config: AgentConfig = {
     port: read('PORT', port, 8081),
@@ -303,6 +404,12 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       callbackRetries: read('MCD_ASYNC_CALLBACK_RETRIES', nonNegativeInt, 5),
       callbackTimeoutSeconds: read('MCD_ASYNC_CALLBACK_TIMEOUT_SECONDS', positiveInt, 10),
     },
+    configSource: sourceLocation && {
+      source: env.MCD_CONFIG_SOURCE ?? '',
+      location: sourceLocation,
+      overrides: sourceOverrides,
+      variables: [],
+    },
     remoteOps: {
       upgradable: read('MCD_AGENT_IS_REMOTE_UPGRADABLE', strictBool, false),
       allowedRepos: read('MCD_AGENT_UPGRADE_ALLOWED_REPOS', list, []),
@@ -311,6 +418,21 @@ export function loadConfig(env: Env = process.env): AgentConfig {
       stackId: read('MCD_STACK_ID', text),
       logGroupId: read('MCD_LOG_GROUP_ID', text),
       appInsightsResourceId: read('APPINSIGHTS_RESOURCE_ID', text),
+    },
+    destinations: {
+      modules: read('MCD_DESTINATION_MODULES', list, []),
+      defaultName: read('MCD_DESTINATION_DEFAULT', z.string().check(z.regex(DESTINATION_NAME, 'expected a name'))),
+      credentials: read('MCD_DESTINATION_CREDENTIALS', destinationCredentials, {}),
+      tenant: read('MCD_DESTINATION_TENANT', z.string().check(z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a tenant id'))),
+      continueMarginSeconds: read('MCD_DESTINATION_CONTINUE_MARGIN_SECONDS', positiveInt, 60),
+      progressIntervalSeconds: read('MCD_DESTINATION_PROGRESS_INTERVAL_SECONDS', nonNegativeInt, 10),
+      batchRetries: read('MCD_DESTINATION_BATCH_RETRIES', nonNegativeInt, 5),
+      retryDelayMs: read('MCD_DESTINATION_RETRY_DELAY_MS', nonNegativeInt, 1000),
+      maxFailedBatches: read('MCD_DESTINATION_MAX_FAILED_BATCHES', nonNegativeInt, 10),
+      maxInvalidRecords: read('MCD_DESTINATION_MAX_INVALID_RECORDS', nonNegativeInt, 1000),
+      maxRecordBytes: read('MCD_DESTINATION_MAX_RECORD_BYTES', positiveInt, 1024 * 1024),
+      maxBatchBytes: read('MCD_DESTINATION_MAX_BATCH_BYTES', positiveInt, 8 * 1024 * 1024),
+      requestTimeoutSeconds: read('MCD_DESTINATION_REQUEST_TIMEOUT_SECONDS', positiveInt, 30),
     },
   };
   // The CloudFormation updater reads its own stack: a template that says CLOUDFORMATION must name the stack.
@@ -323,9 +445,13 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   return config;
 }
 
+/** Set by the platform itself, never by an operator or a template: read for defaults only (defaultAgentId). */
+const PLATFORM_VARIABLES = new Set(['AWS_LAMBDA_FUNCTION_NAME', 'K_SERVICE', 'WEBSITE_SITE_NAME']);
+
 /**
  * Every environment variable the configuration reads, found by running the parser itself over an environment that
  * records what is asked of it: the list cannot drift from the parser (the infra tests check templates against it).
+ * The platform's own variables are left out: no operator sets them.
  */
 export function declaredVariables(): string[] {
   const names = new Set<string>();
@@ -333,7 +459,7 @@ export function declaredVariables(): string[] {
     {},
     {
       get: (_target, name) => {
-        if (typeof name === 'string') names.add(name);
+        if (typeof name === 'string' && !PLATFORM_VARIABLES.has(name)) names.add(name);
         return undefined;
       },
     },

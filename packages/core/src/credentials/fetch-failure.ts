@@ -31,14 +31,29 @@ const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequests
  */
 export function fetchFailure(what: string, error: unknown): SelfHostedCredentialsError {
   if (error instanceof SelfHostedCredentialsError) return error;
+  const { detail, errorType } = describeStoreError(error);
+  return new SelfHostedCredentialsError(`Failed to ${what}: ${detail}`, errorType);
+}
+
+/**
+ * A store's (or KMS's) SDK error as "<name>: <message>" and its kind, for every caller that reports one: the
+ * credentials sources above and the start-up configuration source (config-source/read-config-source.ts).
+ */
+export function describeStoreError(error: unknown): {
+  detail: string;
+  errorType: 'NotFound' | 'Permissions' | 'Throttled' | undefined;
+} {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = typeof shape.name === 'string' && shape.name !== 'Error' ? shape.name : undefined;
   const message = typeof shape.message === 'string' ? shape.message : String(error);
   const detail = name && !message.startsWith(name) ? `${name}: ${message}` : message;
-  return new SelfHostedCredentialsError(`Failed to ${what}: ${detail}`, classify(shape, name));
+  return { detail, errorType: classify(shape, name) };
 }
 
-function classify(shape: SdkErrorShape, name: string | undefined) {
+function classify(
+  shape: SdkErrorShape,
+  name: string | undefined,
+): 'NotFound' | 'Permissions' | 'Throttled' | undefined {
   const status = Number(shape.statusCode ?? shape.$metadata?.httpStatusCode);
   const code = typeof shape.code === 'string' ? shape.code : undefined;
   // gRPC status codes (GCP): 5 NOT_FOUND, 7 PERMISSION_DENIED, 16 UNAUTHENTICATED, 8 RESOURCE_EXHAUSTED.

@@ -23,8 +23,14 @@ const RUNTIME_VARIABLES = [
  * The health view of the environment (SPEC §6). An MCD_* variable whose name says it holds a secret is never shown;
  * the others are redacted by value (logging/redact.ts): passwords in URLs and connection strings, sensitive keys at
  * any depth of a JSON document. MCD_ADDITIONAL_ENV_VARS shows its variables' names, each value under the same rules.
+ * The variables MCD_CONFIG_SOURCE set (`fromSource`) are left out: the health route lists their names only, since a
+ * parameter store holds what an operator did not want in the template, whatever its name.
  */
-export function healthEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function healthEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  fromSource: readonly string[] = [],
+): Record<string, string> {
+  const hidden = new Set(fromSource);
   const out: Record<string, string> = {
     NODE_VERSION: process.version,
     CPU_COUNT: String(availableParallelism()),
@@ -34,7 +40,7 @@ export function healthEnv(env: Readonly<Record<string, string | undefined>>): Re
     if (value) out[name] = value;
   }
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('MCD_') || !value || SECRET_NAME.test(name)) continue;
+    if (!name.startsWith('MCD_') || !value || SECRET_NAME.test(name) || hidden.has(name)) continue;
     out[name] = name === 'MCD_ADDITIONAL_ENV_VARS' ? redactAdditionalEnvVars(value) : redactSetting(value);
   }
   return out;

@@ -56,7 +56,7 @@ export async function guardedStreamRequest(
   return new Promise<GuardedStreamResponse>((resolve, reject) => {
     const req = send(url, {
       method: options.method ?? 'GET',
-      headers: options.headers,
+      headers: withContentLength(options.headers, options.body),
       lookup: pinnedLookup(destination),
       signal,
       ...tls,
@@ -74,6 +74,24 @@ export async function guardedStreamRequest(
     );
     req.end(options.body);
   });
+}
+
+/**
+ * A body's length in its headers, unless they give one: node frames a body of POST and PUT on its own (chunked), but
+ * sends one of GET, HEAD, DELETE or OPTIONS with no framing at all, which a server reads as a second, broken request
+ * (python-requests always sends Content-Length).
+ */
+function withContentLength(
+  headers: Readonly<Record<string, string>> | undefined,
+  body: Buffer | string | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (
+    body === undefined ||
+    Object.keys(headers ?? {}).some((name) => /^(content-length|transfer-encoding)$/i.test(name))
+  ) {
+    return headers;
+  }
+  return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
 }
 
 /** {@link guardedStreamRequest} with the body read into memory, cut at `maxBodyBytes` (default 1 MiB). */

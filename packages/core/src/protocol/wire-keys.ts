@@ -13,6 +13,8 @@ export const WireKey = {
   status: '__mcd_status__',
   created: '__mcd_created__',
   lastUpdated: '__mcd_last_updated__',
+  /** Artemis: the progress of a long job (a webhook delivery's checkpoint) in its status. */
+  progress: '__mcd_progress__',
   reference: '__reference__',
   type: '__type__',
   data: '__data__',

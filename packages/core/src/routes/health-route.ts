@@ -12,8 +12,8 @@ import type { AgentResponse } from '../protocol/agent-response';
 
 const OPERATION_NAME = 'health_information';
 
-/** Computed once: the environment does not change after start-up. */
-const envOf = perAgent((services) => healthEnv(services.env));
+/** Computed once: the environment does not change after start-up. What MCD_CONFIG_SOURCE set is listed by name only. */
+const envOf = perAgent((services) => healthEnv(services.env, services.config.configSource?.variables));
 const registrationOf = perAgent((services) => agentRegistration(services.config));
 
 /** `,"agent_registration":…`, which follows `platform_info`: encoded once per agent too. */
@@ -89,6 +89,8 @@ async function fullHealth(services: AgentServices, traceId: string | undefined):
     platform_info: platformInfoOf(services),
     agent_registration: registrationOf(services),
   };
+  const { configSource } = services.config;
+  if (configSource) body.config_source = { source: configSource.source, variables: configSource.variables };
   if (traceId) body.trace_id = traceId;
   const warnings: string[] = [];
   // The running image (SPEC §13): asking the platform's API (Apollo did on every health check) is left to

@@ -33,6 +33,7 @@ export function createRouter(): Router<RouteHandler> {
   const housekeeping = () => import('../async/housekeeping-routes');
   const upgrade = () => import('./upgrade-routes');
   const logs = () => import('./platform-log-routes');
+  const destinations = () => import('../destinations/destination-route');
   return new Router<RouteHandler>()
     .add(GET, '/', livenessRoute)
     .add(GET, '/health', livenessRoute)
@@ -166,6 +167,16 @@ export function createRouter(): Router<RouteHandler> {
       GET_POST,
       '/api/v1/azure/logs/query',
       lazyRoute(logs, (m) => m.azureLogsQueryRoute),
+    )
+    .add(
+      POST,
+      '/api/v1/destinations/:destination',
+      lazyRoute(destinations, (m) => m.destinationRoute),
+    )
+    .add(
+      POST,
+      '/api/v1/destinations',
+      lazyRoute(destinations, (m) => m.destinationRoute),
     )
     .add(
       GET,

@@ -23,7 +23,7 @@ describe('prepareEnvironment: MCD_ADDITIONAL_ENV_VARS', () => {
     };
 
     // Act
-    const notes = await prepareEnvironment(env);
+    const { notes } = await prepareEnvironment(env);
     const config = loadConfig(env);
 
     // Assess
@@ -46,7 +46,7 @@ describe('prepareEnvironment: MCD_ADDITIONAL_ENV_VARS', () => {
     const env: Record<string, string | undefined> = { MCD_ADDITIONAL_ENV_VARS: value };
 
     // Act
-    const notes = await prepareEnvironment(env);
+    const { notes } = await prepareEnvironment(env);
 
     // Assess
     expect(notes).toEqual([note]);
@@ -93,7 +93,7 @@ describe('prepareEnvironment: MCD_AWS_CA_BUNDLE_SECRET_NAME', () => {
     );
 
     // Act
-    const notes = await prepareEnvironment(env, { aws: fakeAwsClients(secretsManager) });
+    const { notes } = await prepareEnvironment(env, { aws: fakeAwsClients(secretsManager) });
     const after = await fetchThroughProxy(env);
 
     // Assess

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ResourceExhaustedError } from '../../src/errors/agent-errors';
-import { heapGuard, readV8Heap } from '../../src/memory/heap-guard';
+import { heapGuard, oldGenerationLimit, readV8Heap } from '../../src/memory/heap-guard';
 
 const MiB = 1024 * 1024;
 
@@ -51,4 +51,24 @@ describe('heapGuard', () => {
     expect(usage.usedBytes).toBeGreaterThan(0);
     expect(usage.limitBytes).toBeGreaterThan(usage.usedBytes);
   });
+
+  it.each([
+    // Node 24 with --max-old-space-size=256: a 448 MiB heap limit; the old generation dies at 256.
+    [448, ['--max-old-space-size=256'], undefined, 256],
+    [304, [], '--max-old-space-size=256', 256],
+    // The last one wins, NODE_OPTIONS before the command line, as node reads them.
+    [1584, ['--max_old_space_size=1536'], '--max-old-space-size=768', 1536],
+    // No flag: V8 chose; the heap limit less the largest young reserve.
+    [4288, [], undefined, 4096],
+    [300, [], '--inspect', 150],
+  ])(
+    'measures against the old generation’s limit (heap %d MiB, argv %j, NODE_OPTIONS %s)',
+    (heap, argv, options, old) => {
+      // Act
+      const limit = oldGenerationLimit(heap * 1024 * 1024, argv, options);
+
+      // Assess
+      expect(limit / (1024 * 1024)).toBe(old);
+    },
+  );
 });

@@ -22,7 +22,7 @@ describe('S3 storage and the AWS CA bundle', () => {
     bundle = join(folder, 'aws_ca_bundle.pem');
     writeFileSync(bundle, tls.cert);
     writeFileSync(join(folder, 'key.pem'), tls.key);
-    s3 = await startS3rver('bucket', { keyPath: join(folder, 'key.pem'), certPath: bundle });
+    s3 = await startS3rver('bucket', { tls: { keyPath: join(folder, 'key.pem'), certPath: bundle } });
   }, 60_000);
   afterAll(async () => {
     await s3?.stop();

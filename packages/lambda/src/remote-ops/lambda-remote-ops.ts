@@ -7,12 +7,15 @@ import type { AwsRemoteOpsOptions } from './aws-remote-ops-options';
  * (MCD_LOG_GROUP_ID). Every SDK is imported on the first call that needs it, never on the health path.
  */
 export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
+  // Every client on the agent's AWS base configuration (CA bundle, region), made when first needed.
+  const clientOptions = async (env: AgentServices['env']) =>
+    (await import('./agent-aws-config')).withAgentAwsConfig(options, env);
   const direct = lazyRemoteOp(async ({ env }: AgentServices) => {
     const { LambdaDirectUpdater } = await import('./lambda-direct-updater');
     return new LambdaDirectUpdater(
       env.AWS_LAMBDA_FUNCTION_NAME,
       env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '',
-      options,
+      await clientOptions(env),
     );
   });
   return {
@@ -21,11 +24,11 @@ export function lambdaRemoteOps(options: AwsRemoteOpsOptions = {}): RemoteOps {
       const { wrapperType, stackId } = services.config.remoteOps;
       if (wrapperType !== 'CLOUDFORMATION' || !stackId) return direct(services);
       const { CloudFormationUpdater } = await import('./cloudformation-updater');
-      return new CloudFormationUpdater(stackId, () => direct(services), options);
+      return new CloudFormationUpdater(stackId, () => direct(services), await clientOptions(services.env));
     }),
-    aws: lazyRemoteOp(async ({ config }) => {
+    aws: lazyRemoteOp(async ({ config, env }) => {
       const { CloudWatchLogs } = await import('./cloudwatch-logs');
-      return new CloudWatchLogs(config.remoteOps.logGroupId, options);
+      return new CloudWatchLogs(config.remoteOps.logGroupId, await clientOptions(env));
     }),
   };
 }

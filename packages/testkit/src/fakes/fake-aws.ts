@@ -12,6 +12,8 @@ export interface FakeAws extends LocalHttpServer {
   readonly secrets: Map<string, string>;
   /** SSM: Name → decrypted SecureString value. */
   readonly parameters: Map<string, string>;
+  /** SSM: Names of plain `String` parameters (every other one is a SecureString). */
+  readonly plainParameters: Set<string>;
   /** KMS: base64 ciphertext → plaintext. */
   readonly ciphertexts: Map<string, string>;
   /** Ids (secret, parameter, ciphertext, role ARN) answered with an access-denied error. */
@@ -41,6 +43,7 @@ export const ASSUMED = {
 export async function startFakeAws(tls?: { key: string; cert: string }): Promise<FakeAws> {
   const secrets = new Map<string, string>();
   const parameters = new Map<string, string>();
+  const plainParameters = new Set<string>();
   const ciphertexts = new Map<string, string>();
   const denied = new Set<string>();
   const throttle = { remaining: 0 };
@@ -107,6 +110,8 @@ export async function startFakeAws(tls?: { key: string; cert: string }): Promise
           AMZ_JSON,
         );
       }
+      case 'AmazonSSM.GetParametersByPath':
+        return getParametersByPath(response, input, parameters, plainParameters, denied);
       case 'TrentService.Decrypt': {
         const blob = String(input.CiphertextBlob);
         if (denied.has(blob))
@@ -156,7 +161,56 @@ export async function startFakeAws(tls?: { key: string; cert: string }): Promise
         return jsonError(response, 400, 'UnknownOperationException', `The fake does not serve ${operation}`);
     }
   }, tls);
-  return { ...server, secrets, parameters, ciphertexts, denied, throttle, calls };
+  return { ...server, secrets, parameters, plainParameters, ciphertexts, denied, throttle, calls };
+}
+
+/**
+ * SSM GetParametersByPath as the service answers it: parameters under `Path` (one level, or every level with
+ * `Recursive`), in name order, `MaxResults` (at most 10) per page with an opaque `NextToken`; a SecureString in clear
+ * only with `WithDecryption`. A path the caller may not read (in `denied`) is AccessDeniedException; a path with
+ * nothing under it is an empty page, not an error (as SSM does).
+ */
+function getParametersByPath(
+  response: ServerResponse,
+  input: Record<string, unknown>,
+  parameters: ReadonlyMap<string, string>,
+  plain: ReadonlySet<string>,
+  denied: ReadonlySet<string>,
+) {
+  const path = String(input.Path);
+  if (denied.has(path)) {
+    return jsonError(
+      response,
+      400,
+      'AccessDeniedException',
+      `User is not authorized to perform ssm:GetParametersByPath on ${path}`,
+    );
+  }
+  const maxResults = Number(input.MaxResults ?? 10);
+  if (!(maxResults >= 1 && maxResults <= 10)) {
+    return jsonError(response, 400, 'ValidationException', 'MaxResults must be between 1 and 10');
+  }
+  const prefix = path.endsWith('/') ? path : `${path}/`;
+  const names = [...parameters.keys()]
+    .filter((name) => name.startsWith(prefix) && (input.Recursive === true || !name.slice(prefix.length).includes('/')))
+    .sort();
+  const start = input.NextToken === undefined ? 0 : Number(Buffer.from(String(input.NextToken), 'base64').toString());
+  const page = names.slice(start, start + maxResults);
+  const next =
+    start + maxResults < names.length ? Buffer.from(String(start + maxResults)).toString('base64') : undefined;
+  return sendJson(
+    response,
+    200,
+    {
+      Parameters: page.map((name) => {
+        const type = plain.has(name) ? 'String' : 'SecureString';
+        const value = type === 'String' || input.WithDecryption === true ? parameters.get(name) : 'AQICAHencrypted==';
+        return { Name: name, Type: type, Value: value, Version: 1 };
+      }),
+      ...(next ? { NextToken: next } : {}),
+    },
+    AMZ_JSON,
+  );
 }
 
 const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.1' };

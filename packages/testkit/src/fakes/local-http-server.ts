@@ -10,10 +10,14 @@ export interface LocalHttpServer {
   close(): Promise<void>;
 }
 
-/** A real node:http (or https, given a certificate) server on an ephemeral 127.0.0.1 port: the fakes' transport. */
+/**
+ * A real node:http (or https, given a certificate) server on 127.0.0.1, on an ephemeral port unless told one: the
+ * fakes' transport.
+ */
 export async function startLocalHttpServer(
   handler: FakeHandler,
   tls?: { readonly key: string; readonly cert: string },
+  port = 0,
 ): Promise<LocalHttpServer> {
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -25,11 +29,14 @@ export async function startLocalHttpServer(
     });
   };
   const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
+    port: address.port,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

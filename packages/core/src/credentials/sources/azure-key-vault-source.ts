@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { CredentialSource } from '../credential-source';
 import { fetchFailure } from '../fetch-failure';
+import type { SelfHostedCredentialsOptions } from '../self-hosted-options';
 
 const provider = 'Azure Key Vault';
 
@@ -13,18 +14,30 @@ export const azureKeyVaultSource: CredentialSource<'azure_key_vault'> = {
   describe: (envelope) => `${provider} secret: ${envelope.akv_secret}`,
   async fetch(envelope, context) {
     try {
-      const { SecretClient } = await import('@azure/keyvault-secrets');
       const vaultUrl = envelope.akv_vault_url || `https://${envelope.akv_vault_name}.vault.azure.net/`;
-      const credential = context.clients.azure?.credential ?? (await processCredential());
-      const client = new SecretClient(vaultUrl, credential, context.clients.azure?.client);
-      const secret = await client.getSecret(envelope.akv_secret);
-      if (secret.value === undefined) throw new Error(`Secret ${envelope.akv_secret} has no value`);
-      return secret.value;
+      return await readKeyVaultSecret({ vaultUrl, name: envelope.akv_secret }, context.clients.azure);
     } catch (error) {
       throw fetchFailure(`fetch credentials from ${provider}`, error);
     }
   },
 };
+
+/**
+ * getSecret `name` (at `version`, else the latest) from the vault at `vaultUrl`, with the agent's own identity unless
+ * `options` gives a credential. Throws the SDK's error as it is: each caller words its own failure. Also the
+ * configuration source's `keyvault:` reader.
+ */
+export async function readKeyVaultSecret(
+  secret: { readonly vaultUrl: string; readonly name: string; readonly version?: string | undefined },
+  options: SelfHostedCredentialsOptions['azure'],
+): Promise<string> {
+  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const credential = options?.credential ?? (await processCredential());
+  const client = new SecretClient(secret.vaultUrl, credential, options?.client);
+  const found = await client.getSecret(secret.name, secret.version ? { version: secret.version } : {});
+  if (found.value === undefined) throw new Error(`Secret ${secret.name} has no value`);
+  return found.value;
+}
 
 async function processCredential(): Promise<TokenCredential> {
   if (!defaultCredential) {

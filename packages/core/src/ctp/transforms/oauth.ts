@@ -1,6 +1,5 @@
-import { AgentError } from '../../errors/agent-errors';
-import { guardedRequest } from '../../network/guarded-http';
 import { isPlainObject } from '../template/template-values';
+import { requestToken } from './token-endpoint';
 import type { Transform } from './transform';
 
 const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
@@ -11,8 +10,6 @@ const GRANT_FIELDS: Readonly<Record<Grant, readonly string[]>> = {
   password: ['username', 'password'],
   refresh_token: ['refresh_token'],
 };
-/** A token answer is small; a larger one is refused rather than read into memory. */
-const MAX_TOKEN_RESPONSE_BYTES = 256 * 1024;
 
 /**
  * `oauth` (Apollo's OAuthTransform): an OAuth 2.0 access token from `oauth.access_token_endpoint`, by the
@@ -42,43 +39,16 @@ export const oauth: Transform = {
     if (!/^https?:\/\//i.test(endpoint)) throw new Error("'access_token_endpoint' must be an http(s) URL");
     const clientId = String(config.client_id);
     const clientSecret = String(config.client_secret);
-    const form = new URLSearchParams({ grant_type: grant, client_id: clientId, client_secret: clientSecret });
-    if (config.scope) form.set('scope', String(config.scope));
-    for (const key of GRANT_FIELDS[grant as Grant]) form.set(key, String(config[key]));
-
-    let response: Awaited<ReturnType<typeof guardedRequest>>;
-    try {
-      response = await guardedRequest(step.services.network(), endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: form.toString(),
-        timeoutMs: step.services.timeoutMs,
-        maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES,
-      });
-    } catch (error) {
-      // The guard's refusals (Forbidden) are answered as they are.
-      if (error instanceof AgentError) throw error;
-      throw Object.assign(new Error(`Token request failed: ${(error as Error).message}`), { cause: error });
-    }
-    if (response.status < 200 || response.status >= 300) {
-      throw new Error(`Token endpoint returned HTTP ${response.status}`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(response.body.toString('utf8'));
-    } catch {
-      throw new Error('Token endpoint returned a non-JSON response');
-    }
-    if (!isPlainObject(body) || typeof body.access_token !== 'string') {
-      const keys = isPlainObject(body) ? Object.keys(body).sort().join(', ') : typeof body;
-      throw new Error(`Token endpoint response missing 'access_token'; got keys: [${keys}]`);
-    }
-    step.derive('token', body.access_token);
-    if (typeof body.refresh_token === 'string') step.derive('refresh_token', body.refresh_token);
-    if (typeof body.expires_in === 'number') step.derive('expires_in', body.expires_in);
+    const form: Record<string, string> = { grant_type: grant, client_id: clientId, client_secret: clientSecret };
+    if (config.scope) form.scope = String(config.scope);
+    for (const key of GRANT_FIELDS[grant as Grant]) form[key] = String(config[key]);
+    const answer = await requestToken(step.services.network(), endpoint, {
+      form,
+      basic: { id: clientId, secret: clientSecret },
+      timeoutMs: step.services.timeoutMs,
+    });
+    step.derive('token', answer.access_token);
+    if (answer.refresh_token !== undefined) step.derive('refresh_token', answer.refresh_token);
+    if (answer.expires_in !== undefined) step.derive('expires_in', answer.expires_in);
   },
 };

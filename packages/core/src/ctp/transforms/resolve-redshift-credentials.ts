@@ -1,4 +1,4 @@
-import type { Transform } from './transform';
+import { type Transform, textInput } from './transform';
 
 /**
  * `resolve_redshift_credentials` (Apollo's ResolveRedshiftCredentialsTransform): temporary database credentials for
@@ -28,10 +28,7 @@ export const resolveRedshiftCredentials: Transform = {
   requiredOutput: ['user', 'password'],
   optionalOutput: [],
   async run(step) {
-    const text = (key: string) => {
-      const value = step.input(key);
-      return value === undefined || value === null || value === '' ? undefined : String(value);
-    };
+    const text = (key: string) => textInput(step, key);
     const cluster = text('cluster_identifier');
     const workgroup = text('workgroup_name');
     if (Boolean(cluster) === Boolean(workgroup)) {

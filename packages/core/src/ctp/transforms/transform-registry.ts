@@ -3,6 +3,8 @@ import { fetchRemoteFile } from './fetch-remote-file';
 import { generateJwt } from './generate-jwt';
 import { loadPrivateKey } from './load-private-key';
 import { oauth } from './oauth';
+import { resolveDatabricksOauth } from './resolve-databricks-oauth';
+import { resolveDatabricksToken } from './resolve-databricks-token';
 import { resolvePrestoAuth } from './resolve-presto-auth';
 import { resolveRedshiftCredentials } from './resolve-redshift-credentials';
 import { resolveSslOptions } from './resolve-ssl-options';
@@ -24,4 +26,6 @@ export const TRANSFORMS: ReadonlyMap<string, Transform> = new Map([
   ['fetch_remote_file', fetchRemoteFile],
   ['resolve_redshift_credentials', resolveRedshiftCredentials],
   ['resolve_presto_auth', resolvePrestoAuth],
+  ['resolve_databricks_oauth', resolveDatabricksOauth],
+  ['resolve_databricks_token', resolveDatabricksToken],
 ]);

@@ -49,3 +49,9 @@ export interface Transform {
   readonly optionalOutput?: readonly string[];
   run(step: StepRun): Promise<void> | void;
 }
+
+/** An input as text, or undefined when the step gives none or it renders to none or an empty string. */
+export function textInput(step: StepRun, key: string): string | undefined {
+  const value = step.input(key);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}

@@ -27,8 +27,16 @@ export interface S3rver extends Emulator {
   objectFile(bucket: string, key: string): string;
 }
 
-/** s3rver with `bucket` configured; over HTTPS when given the paths of a key and certificate. */
-export async function startS3rver(bucket: string, tls?: { keyPath: string; certPath: string }): Promise<S3rver> {
+export interface S3rverOptions {
+  /** Over HTTPS with this key and certificate (paths). */
+  readonly tls?: { readonly keyPath: string; readonly certPath: string } | undefined;
+  /** The port to listen on; 0 (the default) for an ephemeral one. */
+  readonly port?: number | undefined;
+}
+
+/** s3rver with `bucket` configured, on 127.0.0.1. */
+export async function startS3rver(bucket: string, options: S3rverOptions = {}): Promise<S3rver> {
+  const { tls, port = 0 } = options;
   const directory = await mkdtemp(join(tmpdir(), 'artemis-s3rver-'));
   const bin = join(packageDir('s3rver'), 'bin', 's3rver.js');
   // s3rver's continuation tokens use DES, which OpenSSL 3 only offers through its legacy provider.
@@ -41,7 +49,7 @@ export async function startS3rver(bucket: string, tls?: { keyPath: string; certP
       '-a',
       '127.0.0.1',
       '-p',
-      '0',
+      String(port),
       '-s',
       '--configure-bucket',
       bucket,
