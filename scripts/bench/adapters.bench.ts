@@ -8,13 +8,8 @@ import type { HttpRequest as AzureHttpRequest } from '@azure/functions';
 import type { Metafile } from 'esbuild';
 import { createAzureHandler } from '../../packages/azure/src/azure-handler';
 import { withCloudTrace } from '../../packages/cloudrun/src/traced-agent';
-import {
-  type AgentRequest,
-  createAgent,
-  createLocalServer,
-  encodeJson,
-  loadConfig,
-} from '../../packages/core/src/index';
+import { type AgentRequest, createAgent, createLocalServer, loadConfig } from '../../packages/core/src/index';
+import { toWireResponse } from '../../packages/core/src/protocol/wire-response';
 import { createLambdaHandler } from '../../packages/lambda/src/handler';
 import { CORE_PAYLOAD_LIMIT_BYTES } from '../../packages/lambda/src/payload-limit';
 import { azureLibraryBytes, staticClosure } from '../../packages/testkit/src/bundle-closure';
@@ -48,6 +43,8 @@ const { HttpRequest, InvocationContext } = createRequire(import.meta.url)(
 ) as typeof import('@azure/functions');
 
 export default (async () => {
+  // BENCH_ADAPTERS=warm: only the warm per-invoke figures (iterating on an adapter's own share).
+  if (process.env.BENCH_ADAPTERS === 'warm') return warmFigures();
   const dir = await mkdtemp(join(tmpdir(), 'artemis-bench-'));
   try {
     const metafiles: Record<string, Metafile> = {};
@@ -279,10 +276,10 @@ async function warmFigures(): Promise<BenchFigure[]> {
     headers: { 'content-type': 'application/json' },
     body: OPERATION,
   };
-  // The floor: the core called directly, its JSON body encoded (bytes bodies are already encoded).
+  // The floor: the core called directly, its body as the core's one wire rule makes it (toWireResponse).
   const direct = async (request: AgentRequest) => {
     const response = await agent.handle(request);
-    return Buffer.isBuffer(response.body) ? response.body : encodeJson(response.body);
+    return toWireResponse(response).body;
   };
   const figures: BenchFigure[] = [];
 
@@ -317,21 +314,44 @@ async function warmFigures(): Promise<BenchFigure[]> {
   );
 
   // Azure: the host builds the HttpRequest (undici-backed) before the handler runs, so they are made outside the timing.
+  // The floor is the least a v4 handler does given the same HttpRequest and InvocationContext: read the URL and the
+  // body, call the core, hand back its bytes (issue 13: not the core called with a ready AgentRequest).
   const azure = createAzureHandler(agent);
   const context = new InvocationContext({ invocationId: 'bench', functionName: 'artemis', logHandler: () => {} });
+  const minimalV4 = async (request: AzureHttpRequest, _context: unknown) => {
+    const url = new URL(request.url);
+    const method = request.method;
+    const body = method === 'GET' ? Buffer.alloc(0) : Buffer.from(await request.arrayBuffer());
+    const response = await agent.handle({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: {},
+      body,
+    });
+    return { status: response.status, headers: response.headers, body: toWireResponse(response).body };
+  };
   const requests = (count: number, make: () => AzureHttpRequest) => Array.from({ length: count }, make);
-  const azureWarm = async (name: string, iterations: number, request: AgentRequest, make: () => AzureHttpRequest) => {
-    let pending: AzureHttpRequest[] = [];
+  const azureWarm = async (name: string, iterations: number, _request: AgentRequest, make: () => AzureHttpRequest) => {
     const samples = await interleave(
       WARM_ROUNDS,
-      () => timePerCall(iterations, () => direct(request)),
       async () => {
-        pending = requests(iterations, make);
+        const pending = requests(iterations, make);
+        let i = 0;
+        return timePerCall(iterations, () => minimalV4(pending[i++] as AzureHttpRequest, context));
+      },
+      async () => {
+        const pending = requests(iterations, make);
         let i = 0;
         return timePerCall(iterations, () => azure(pending[i++] as AzureHttpRequest, context));
       },
     );
-    return warmFigure('azure', name, samples);
+    return warmFigure(
+      'azure',
+      name,
+      samples,
+      'floor: a minimal v4 handler given the same HttpRequest and InvocationContext',
+    );
   };
   const url = 'http://localhost:7071';
   figures.push(
@@ -370,7 +390,8 @@ async function warmFigures(): Promise<BenchFigure[]> {
       headers: req.headers as Record<string, string>,
       body: Buffer.concat(chunks),
     });
-    const body = Buffer.isBuffer(response.body) ? response.body : Buffer.from(encodeJson(response.body));
+    const wire = toWireResponse(response).body as string | Buffer;
+    const body = Buffer.isBuffer(wire) ? wire : Buffer.from(wire);
     res.writeHead(response.status, {
       ...response.headers,
       'content-type': 'application/json',
@@ -428,7 +449,12 @@ async function warm(
   return warmFigure(target, name, samples);
 }
 
-function warmFigure(target: string, name: string, samples: { floor: number[]; subject: number[] }): BenchFigure {
+function warmFigure(
+  target: string,
+  name: string,
+  samples: { floor: number[]; subject: number[] },
+  floorNote = 'floor: the core called directly',
+): BenchFigure {
   const subject = Math.min(...samples.subject) / 1000;
   const floor = Math.min(...samples.floor) / 1000;
   const medians = `${(median(samples.subject) / 1000).toFixed(2)} vs ${(median(samples.floor) / 1000).toFixed(2)} µs`;
@@ -439,7 +465,7 @@ function warmFigure(target: string, name: string, samples: { floor: number[]; su
     unit: 'µs',
     direction: 'max',
     goal: 1.1,
-    note: `adapter adds ${(subject - floor).toFixed(2)} µs (best of ${WARM_ROUNDS} interleaved rounds; medians ${medians})`,
+    note: `adapter adds ${(subject - floor).toFixed(2)} µs (best of ${WARM_ROUNDS} interleaved rounds; medians ${medians}); ${floorNote}`,
   };
 }
 

@@ -21,7 +21,7 @@ import {
   withParameters,
 } from '../../packages/core/src/index';
 import { buildTarget, targets } from '../build';
-import { type BenchFigure, type BenchModule, interleave, median, timePerCall } from './harness';
+import { type BenchFigure, type BenchModule, interleave, median, passes, profileTop, timePerCall } from './harness';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -65,7 +65,8 @@ createServer((req, res) => { res.setHeader('content-type', 'application/json'); 
         floor: median(samples.floor),
         unit: 'req/s',
         direction: 'min',
-        goal: 0.8,
+        // Issue 13's goal (SPEC §11 asks ≥ 0.8).
+        goal: 0.9,
       });
     }
   } finally {
@@ -163,15 +164,19 @@ async function tenCommandOperation(): Promise<BenchFigure> {
     () => timePerCall(iterations, byHand),
     () => timePerCall(iterations, () => agent.handle(request)),
   );
-  return {
+  const figure: BenchFigure = {
     name: '10-command operation via handle() vs by hand (1 000 rows)',
     subject: median(samples.subject) / 1000,
     floor: median(samples.floor) / 1000,
     unit: 'µs',
     direction: 'max',
-    goal: 1.5,
+    // Issue 13's goal.
+    goal: 1.2,
     note: 'floor = parse + same calls + same encoding',
   };
+  if (passes(figure)) return figure;
+  const profile = await profileTop(3000, () => agent.handle(request));
+  return { ...figure, note: `${figure.note}; missed: handle() self time by function: ${profile}` };
 }
 
 async function serialiseAndGzip(): Promise<BenchFigure> {

@@ -187,7 +187,8 @@ export default (async () => {
       floor: median(samples.floor),
       unit: 'ms',
       direction: 'max',
-      goal: 3,
+      // Issue 13's goal: the rows are encoded while they are fetched, never copied again.
+      goal: 2,
       note: 'median of 7; subject includes HTTP, JSON encoding and client-side parse',
     };
     await guardedConnect();

@@ -28,12 +28,40 @@ export async function fromHttpRequest(request: HttpRequest): Promise<AgentReques
   const url = new URL(request.url);
   const query: QueryValues = Object.create(null);
   for (const [key, value] of url.searchParams) if (key !== 'code') appendQueryValue(query, key, value);
-  const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of request.headers) headers[name] = value;
   const method = request.method.toUpperCase();
   // The library drops GET/HEAD bodies (its Request cannot carry one), so there is nothing to read for them.
   const body = method === 'GET' || method === 'HEAD' ? EMPTY : Buffer.from(await request.arrayBuffer());
-  return { method, path: url.pathname, query, headers, body };
+  return new AzureAgentRequest(method, url.pathname, query, body, request.headers);
+}
+
+/**
+ * An AgentRequest whose headers are copied from the host's (undici) Headers when first read: iterating them costs
+ * more than the rest of a health check, and no core route reads them (issue 13: the adapter's own share).
+ */
+class AzureAgentRequest implements AgentRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: QueryValues;
+  readonly body: Buffer;
+  readonly #source: HttpRequest['headers'];
+  #headers: Record<string, string> | undefined;
+
+  constructor(method: string, path: string, query: QueryValues, body: Buffer, source: HttpRequest['headers']) {
+    this.method = method;
+    this.path = path;
+    this.query = query;
+    this.body = body;
+    this.#source = source;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    if (!this.#headers) {
+      const headers: Record<string, string> = Object.create(null);
+      for (const [name, value] of this.#source) headers[name] = value;
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
 }
 
 /** The core's wire bytes (JSON text, raw bytes, or a stream handed to the host) in the host's response shape. */

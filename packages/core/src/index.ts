@@ -40,7 +40,9 @@ export type {
   DestinationResponse,
   RateLimit,
 } from './destinations/destination-module';
-export { decimal, encodeDate, gzipBuffer, typed } from './encoding/json-encoder';
+export { EncodedArrayBuilder } from './encoding/encoded-array-builder';
+export { EncodedJson, isEncodedJson } from './encoding/encoded-json';
+export { decimal, encodeDate, encodeJsonChunks, gzipBuffer, type JsonChunks, typed } from './encoding/json-encoder';
 export { OperationAbortedError } from './errors/operation-aborted-error';
 export { SelfHostedCredentialsError } from './errors/self-hosted-credentials-error';
 export {

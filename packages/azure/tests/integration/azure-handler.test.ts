@@ -1,8 +1,13 @@
 import { type Agent, loadConfig } from '@artemis/core';
 import { adapterCases, call, fixtureEnv, fixtureOperation } from '@artemis/testkit';
-import { HttpResponse } from '@azure/functions';
+import { HttpRequest, HttpResponse } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AzureHttpHandler, createAzureHandler, toHttpResponseInit } from '../../src/azure-handler';
+import {
+  type AzureHttpHandler,
+  createAzureHandler,
+  fromHttpRequest,
+  toHttpResponseInit,
+} from '../../src/azure-handler';
 import { createAzureAgent } from '../../src/create-azure-agent';
 import { azureCall, type HostLog } from '../support/azure-call';
 
@@ -36,6 +41,25 @@ describe('Azure handler with HttpRequest and InvocationContext', () => {
     const record = JSON.parse(String(logs[0]?.args[0]));
     expect(record).toMatchObject({ level: 'info', msg: 'Executing operation: fixture/echo', mcd_trace_id: 'trace-1' });
     expect(JSON.stringify(logs)).not.toContain('function-key');
+  });
+
+  it("hands the core the host's headers, lower-cased and read only when asked for", async () => {
+    // Prepare
+    const request = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost:7071/api/v1/agent/execute/fixture/echo?code=function-key',
+      headers: { 'X-Custom': 'a', 'Content-Type': 'application/json' },
+      body: { string: '{}' },
+    });
+
+    // Act
+    const agentRequest = await fromHttpRequest(request);
+
+    // Assess
+    expect(agentRequest).toMatchObject({ method: 'POST', path: '/api/v1/agent/execute/fixture/echo', query: {} });
+    expect({ ...agentRequest.headers }).toEqual({ 'x-custom': 'a', 'content-type': 'application/json' });
+    expect(agentRequest.headers).toBe(agentRequest.headers);
+    expect(agentRequest.body.toString('utf8')).toBe('{}');
   });
 
   it('keeps repeated query keys apart (the host would have comma-joined them)', async () => {

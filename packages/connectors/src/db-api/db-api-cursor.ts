@@ -1,9 +1,28 @@
-import { type FragmentManifest, withParameters } from '@artemis/core';
+import { EncodedArrayBuilder, type EncodedJson, type FragmentManifest, withParameters } from '@artemis/core';
 import { InterfaceError, ProgrammingError } from './db-api-errors';
 import type { DbSession, OpenResult } from './db-session';
 import { translatePlaceholders } from './placeholders';
 import { exportOptionsOf } from './query-export';
 import type { ColumnDescription, ResultStream, Row } from './sql-driver';
+
+/** Where fetched rows go: a list (fetchone, a connector's own use), or their encoding (what a command fetches). */
+interface RowSink {
+  readonly length: number;
+  append(rows: readonly Row[]): void;
+}
+
+class RowList implements RowSink {
+  readonly rows: Row[] = [];
+  get length(): number {
+    return this.rows.length;
+  }
+  append(rows: readonly Row[]): void {
+    for (const row of rows) this.rows.push(row);
+  }
+}
+
+/** A cursor's next `size` rows as a list, for connectors that use the rows themselves (off the command surface). */
+export let fetchRows: (cursor: DbApiCursor, size: number) => Promise<Row[]>;
 
 /** Rows asked of the server per round trip: enough to amortise it, few enough to keep memory flat. */
 const MIN_BATCH = 100;
@@ -17,8 +36,21 @@ const MAX_BATCH = 10_000;
  * Rows stream from the server in batches. `rowcount` is the affected-row count of a statement without a result
  * set, and for a query the number of rows fetched so far (the total once the result is exhausted): the count is not
  * known before the server-side cursor has been read to its end (as with psycopg2's server-side cursors).
+ *
+ * `fetchall` and `fetchmany` encode each batch as it arrives (issue 13): they return the rows as an EncodedJson,
+ * so a large result exists once, as the bytes that go on the wire, never also as a list of row objects and a
+ * string. Connectors that need the rows themselves use `fetchRows`.
  */
 export class DbApiCursor {
+  static {
+    fetchRows = async (cursor, size) => {
+      assertFetchSize(size);
+      const rows = new RowList();
+      await cursor.#take(size, rows);
+      return rows.rows;
+    };
+  }
+
   /** PEP 249: the default `fetchmany` size. */
   arraysize = 1;
 
@@ -93,18 +125,23 @@ export class DbApiCursor {
   }
 
   async fetchone(): Promise<Row | null> {
-    const [row] = await this.#take(1);
-    return row ?? null;
+    const rows = new RowList();
+    await this.#take(1, rows);
+    return rows.rows[0] ?? null;
   }
 
-  async fetchmany(size?: number | null): Promise<Row[]> {
+  async fetchmany(size?: number | null): Promise<EncodedJson> {
     const count = size ?? this.arraysize;
-    if (!Number.isInteger(count) || count < 0) throw new ProgrammingError('fetchmany() size must be an integer >= 0');
-    return this.#take(count);
+    assertFetchSize(count);
+    const rows = new EncodedArrayBuilder();
+    await this.#take(count, rows);
+    return rows.finish();
   }
 
-  async fetchall(): Promise<Row[]> {
-    return this.#take(Number.POSITIVE_INFINITY);
+  async fetchall(): Promise<EncodedJson> {
+    const rows = new EncodedArrayBuilder();
+    await this.#take(Number.POSITIVE_INFINITY, rows);
+    return rows.finish();
   }
 
   async close(): Promise<null> {
@@ -130,29 +167,30 @@ export class DbApiCursor {
     if (!exporter) throw new InterfaceError('export_to_storage needs the agent: this connection has no storage');
     const options = exportOptionsOf(set, rowsPerFragment, format, compress);
     await this.execute(query, params);
-    return exporter.export(this, options);
+    // The exporter reads the rows themselves, batch by batch (not their JSON encoding, as a command's fetch does).
+    return exporter.export({ description: this.description, fetchmany: (size) => fetchRows(this, size) }, options);
   }
 
-  async #take(max: number): Promise<Row[]> {
+  async #take(max: number, sink: RowSink): Promise<void> {
     this.#assertUsable();
     if (this.#description === null) throw new ProgrammingError('no results to fetch');
-    const rows = this.#pending.length > this.#pendingStart ? this.#takePending(max) : [];
-    while (rows.length < max && this.#stream) {
+    const before = sink.length;
+    if (this.#pending.length > this.#pendingStart) sink.append(this.#takePending(max));
+    while (sink.length - before < max && this.#stream) {
       const stream = this.#stream;
-      const wanted = max - rows.length;
+      const wanted = max - (sink.length - before);
       const batch = await this.#session.read(stream, Math.min(Math.max(wanted, MIN_BATCH), MAX_BATCH));
       if (batch.length <= wanted) {
-        for (const row of batch) rows.push(row);
+        sink.append(batch);
       } else {
-        for (let i = 0; i < wanted; i++) rows.push(batch[i] as Row);
+        sink.append(batch.slice(0, wanted));
         this.#pending = batch;
         this.#pendingStart = wanted;
       }
       if (stream.exhausted) await this.#release();
       else if (batch.length === 0) break;
     }
-    this.#rowcount += rows.length;
-    return rows;
+    this.#rowcount += sink.length - before;
   }
 
   #takePending(max: number): Row[] {
@@ -205,6 +243,10 @@ export class DbApiCursor {
     if (this.#closed) throw new InterfaceError('cursor already closed');
     this.#session.assertOpen();
   }
+}
+
+function assertFetchSize(count: number): void {
+  if (!Number.isInteger(count) || count < 0) throw new ProgrammingError('fetchmany() size must be an integer >= 0');
 }
 
 // Python callers name these arguments (`execute(query=..., params=...)`): declare the names for the interpreter.

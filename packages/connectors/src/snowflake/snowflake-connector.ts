@@ -1,5 +1,6 @@
 import { type ConnectorFactory, validate, withParameters } from '@artemis/core';
 import type { DbApiConnection } from '../db-api/db-api-connection';
+import { fetchRows } from '../db-api/db-api-cursor';
 import { createSqlProxyClient } from '../db-api/db-proxy-client';
 import { snowflakeCredentialsSchema } from './snowflake-credentials';
 import { connectSnowflake } from './snowflake-driver';
@@ -25,7 +26,7 @@ export const create: ConnectorFactory = async (credentials, context) => {
       const cursor = connection.cursor();
       try {
         await cursor.execute(sqlQuery as string, null, queryTimeout ?? undefined);
-        const rows = await cursor.fetchmany(limit + 1);
+        const rows = await fetchRows(cursor, limit + 1);
         return sqlQueryResponse(cursor.description ?? [], rows, limit);
       } finally {
         await cursor.close();

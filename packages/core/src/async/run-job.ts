@@ -2,7 +2,13 @@ import type { AgentServices } from '../agent/agent-services';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { executeOperation } from '../execute/execute-operation';
 import { currentLogContext, runWithLogContext } from '../logging/log-context';
-import { type AgentResponse, GZIP_CONTENT_TYPE, isBinaryBody, JSON_CONTENT_TYPE } from '../protocol/agent-response';
+import {
+  type AgentResponse,
+  GZIP_CONTENT_TYPE,
+  isBinaryBody,
+  isReadable,
+  JSON_CONTENT_TYPE,
+} from '../protocol/agent-response';
 import { TRACE_ID_HEADER, WireKey } from '../protocol/wire-keys';
 import type { AsyncWork } from './async-dispatcher';
 import { finishJob, type Outcome } from './finish-job';
@@ -161,9 +167,9 @@ async function outcomeOf(store: JobStore, record: JobRecord, response: AgentResp
   const contentType = response.headers['content-type'] ?? JSON_CONTENT_TYPE;
   const traceId = response.headers[TRACE_ID_HEADER] ?? record.trace_id;
   if (!isBinaryBody(response.body) || contentType === JSON_CONTENT_TYPE) {
-    const body = (
-      Buffer.isBuffer(response.body) ? JSON.parse(response.body.toString('utf8')) : response.body
-    ) as Record<string, unknown>;
+    // A large JSON answer arrives as a stream of its encoded chunks: the status record holds it whole anyway.
+    const bytes = isReadable(response.body) ? Buffer.concat(await response.body.toArray()) : response.body;
+    const body = (Buffer.isBuffer(bytes) ? JSON.parse(bytes.toString('utf8')) : bytes) as Record<string, unknown>;
     const offloaded = WireKey.resultLocation in body;
     if (offloaded) delete body[WireKey.resultLocation];
     return {

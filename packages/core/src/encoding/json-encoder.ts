@@ -1,5 +1,6 @@
 import { isDate, isMap, isSet, isUint8Array } from 'node:util/types';
 import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
+import { type EncodedJson, isEncodedJson } from './encoded-json';
 
 /**
  * The one encoder for every JSON the agent emits (SPEC §4): inline answers, gzip bodies and offloaded files, so a
@@ -12,30 +13,124 @@ import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
  *   Map → object, Set → array, undefined → null
  */
 export function encodeJson(value: unknown, memory: MemoryBudget = UNLIMITED_MEMORY): string {
+  const { text, raw } = stringify(value, memory);
+  if (!raw) return text;
+  // Somebody wants one string (an adapter's JSON body, a log line): the pre-encoded parts are joined in.
+  let out = '';
+  spliceRaw(
+    text,
+    raw,
+    (part) => {
+      out += part;
+    },
+    (encoded) => {
+      out += encoded.toString();
+    },
+  );
+  return out;
+}
+
+export function encodeJsonBuffer(value: unknown, memory?: MemoryBudget): Buffer {
+  const { chunks, byteLength } = encodeJsonChunks(value, memory);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, byteLength);
+}
+
+/** JSON text as the bytes it is sent as: in chunks, so that pre-encoded parts (EncodedJson) are never copied. */
+export interface JsonChunks {
+  readonly chunks: Buffer[];
+  readonly byteLength: number;
+}
+
+/**
+ * The encoding of `value` in chunks: the text JSON.stringify makes of it, with the bytes of every EncodedJson inside
+ * it spliced in where it sits (a result of a million rows is sent from the chunks it was fetched into).
+ */
+export function encodeJsonChunks(value: unknown, memory: MemoryBudget = UNLIMITED_MEMORY): JsonChunks {
+  const { text, raw } = stringify(value, memory);
+  if (!raw) {
+    const bytes = Buffer.from(text, 'utf8');
+    return { chunks: [bytes], byteLength: bytes.length };
+  }
+  const chunks: Buffer[] = [];
+  let byteLength = 0;
+  const push = (chunk: Buffer) => {
+    chunks.push(chunk);
+    byteLength += chunk.length;
+  };
+  spliceRaw(
+    text,
+    raw,
+    (part) => push(Buffer.from(part, 'utf8')),
+    (encoded) => {
+      for (const chunk of encoded.chunks) push(chunk);
+    },
+  );
+  return { chunks, byteLength };
+}
+
+function stringify(value: unknown, memory: MemoryBudget): { text: string; raw: RawParts | undefined } {
   // A copy-on-write pass replaces only what JSON cannot express, then native JSON.stringify does the heavy lifting:
   // ~3× faster than a replacer function, which V8 calls for every value (SPEC §11: serialise + gzip ≤ 1.3×).
   // The pass also estimates the size of the text, so that the memory guard can refuse it before JSON.stringify
   // allocates it (a result that repeats one large value a thousand times is small in memory and huge as text).
   const outer = walk;
-  walk = { memory, size: 0, visits: 0 };
+  walk = { memory, size: 0, visits: 0, raw: undefined };
   try {
     const safe = toJsonSafe(value, '', 0);
     if (walk.size >= SMALL_TEXT) memory.reserve(walk.size * TEXT_BYTES_PER_CHARACTER, ENCODING);
-    return JSON.stringify(safe) ?? 'null';
+    return { text: JSON.stringify(safe) ?? 'null', raw: walk.raw };
   } finally {
     walk = outer;
   }
 }
 
-export function encodeJsonBuffer(value: unknown, memory?: MemoryBudget): Buffer {
-  return Buffer.from(encodeJson(value, memory), 'utf8');
+/**
+ * The EncodedJson values met by a pass, each replaced in the copy by a marker string `<prefix><index>`: the prefix
+ * holds a random UUID, so no string of the data can be taken for a marker.
+ */
+interface RawParts {
+  readonly prefix: string;
+  readonly parts: EncodedJson[];
+}
+
+function rawMarker(encoded: EncodedJson): string {
+  walk.raw ??= { prefix: `\u0000artemis-encoded-${globalThis.crypto.randomUUID()}-`, parts: [] };
+  walk.raw.parts.push(encoded);
+  return `${walk.raw.prefix}${walk.raw.parts.length - 1}`;
+}
+
+/** Walks `text` from marker to marker: the text between them to `text`, each marker's EncodedJson to `encoded`. */
+function spliceRaw(
+  text: string,
+  raw: RawParts,
+  onText: (part: string) => void,
+  onEncoded: (encoded: EncodedJson) => void,
+): void {
+  // A marker appears in the text as JSON.stringify writes the string: in quotes, its NUL escaped.
+  const opening = JSON.stringify(raw.prefix).slice(0, -1);
+  let at = 0;
+  for (;;) {
+    const start = text.indexOf(opening, at);
+    if (start < 0) break;
+    const end = text.indexOf('"', start + opening.length);
+    const part = raw.parts[Number(text.slice(start + opening.length, end))] as EncodedJson;
+    if (start > at) onText(text.slice(at, start));
+    onEncoded(part);
+    at = end + 1;
+  }
+  if (at < text.length) onText(text.slice(at));
 }
 
 /**
  * The state of the current encoding pass, module-level so the hot loops pay no extra argument. `size` counts
  * characters of the text to be: string lengths, keys, and a flat allowance for every other value.
  */
-let walk = { memory: UNLIMITED_MEMORY, size: 0, visits: 0 };
+let walk: { memory: MemoryBudget; size: number; visits: number; raw: RawParts | undefined } = {
+  memory: UNLIMITED_MEMORY,
+  size: 0,
+  visits: 0,
+  raw: undefined,
+};
 const ENCODING = 'encoding the result';
 /** Characters counted for a number, boolean or null, and the punctuation around any value. */
 const SCALAR_CHARACTERS = 12;
@@ -54,6 +149,25 @@ export async function gzipBuffer(data: Buffer): Promise<Buffer> {
   // node:zlib is imported on first use: it is ~1.6 ms of start-up that a health check never needs.
   const { gzip } = await import('node:zlib');
   return new Promise((resolve, reject) => gzip(data, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/** gzip of JSON in chunks, streamed through zlib (on the thread pool) without joining the chunks first. */
+export async function gzipChunks({ chunks }: JsonChunks): Promise<Buffer> {
+  if (chunks.length === 1) return gzipBuffer(chunks[0] as Buffer);
+  const { createGzip } = await import('node:zlib');
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => out.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    gzip.once('end', resolve);
+    gzip.once('error', reject);
+  });
+  for (const chunk of chunks) {
+    if (!gzip.write(chunk)) await new Promise((resolve) => gzip.once('drain', resolve));
+  }
+  gzip.end();
+  await done;
+  return Buffer.concat(out);
 }
 
 export function typed(type: string, data: unknown): { __type__: string; __data__: unknown } {
@@ -103,6 +217,7 @@ function toJsonSafe(value: unknown, key: string, depth: number): unknown {
   if (Array.isArray(value)) return arrayToJsonSafe(value, depth + 1);
   if (isMap(value)) return toJsonSafe(Object.fromEntries(value), key, depth + 1);
   if (isSet(value)) return arrayToJsonSafe(Array.from(value), depth + 1);
+  if (isEncodedJson(value)) return rawMarker(value);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return toJsonSafe(toJSON.call(value, key), key, depth + 1);
   return objectToJsonSafe(value as Record<string, unknown>, depth + 1);

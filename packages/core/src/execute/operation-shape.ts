@@ -1,7 +1,7 @@
 import type { AgentConfig } from '../config/config';
 import { BadRequestError } from '../errors/agent-errors';
 import { validate } from '../http/validation';
-import { forEachCallValue } from '../protocol/call-values';
+import { argumentKind, forEachCallValue } from '../protocol/call-values';
 import { type Command, commandSchema } from '../protocol/execute-request';
 
 /**
@@ -39,7 +39,8 @@ function walkChain(link: Command, depth: number, path: readonly (string | number
         `operation.commands.${walk.index}: chain of ${depth} nested calls exceeds the limit of ${walk.maxChainDepth}`,
       );
     }
-    if (at.args == null && at.kwargs == null) continue;
+    // Only an object can be (or hold) a call value: arguments that are all scalars cost no walk.
+    if (!holdsObject(at.args) && !holdsObject(at.kwargs)) continue;
     const linkPath = hops === 0 ? path : [...path, ...Array<string>(hops).fill('next')];
     const inner = (call: Record<string, unknown>, callPath: readonly (string | number)[]) => {
       const where = [...linkPath, ...callPath];
@@ -50,4 +51,17 @@ function walkChain(link: Command, depth: number, path: readonly (string | number
     forEachCallValue(at.args, ['args'], inner);
     forEachCallValue(at.kwargs, ['kwargs'], inner);
   }
+}
+
+/**
+ * True when `value` is an object or array with an object among its own members, or is itself a special argument
+ * object (kwargs that are one `{"__type__": "call"}` value are decoded as that call).
+ */
+function holdsObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (!Array.isArray(value) && argumentKind(value) !== 'plain') return true;
+  for (const member of Array.isArray(value) ? value : Object.values(value)) {
+    if (typeof member === 'object' && member !== null) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import type { AgentServices } from '../agent/agent-services';
-import { encodeJsonBuffer, gzipBuffer } from '../encoding/json-encoder';
+import { encodeJsonChunks, gzipChunks } from '../encoding/json-encoder';
 import { traceHeaders } from '../http/responses';
 import type { MemoryBudget } from '../memory/memory-budget';
 import {
@@ -10,6 +11,12 @@ import {
   JSON_CONTENT_TYPE,
 } from '../protocol/agent-response';
 import type { Operation } from '../protocol/execute-request';
+
+/**
+ * Up to this size an answer in chunks is joined into one Buffer (a Lambda or Azure body is one anyway); above it,
+ * the chunks are streamed as they are, never copied into one (a result of a million rows).
+ */
+const JOIN_UP_TO_BYTES = 8 * 1024 * 1024;
 
 /**
  * Turns an operation's envelope into the answer (SPEC §4 "Large responses"): sizes are measured on the compact
@@ -25,8 +32,8 @@ export async function shapeResponse(
   memory?: MemoryBudget,
 ): Promise<AgentResponse> {
   const headers = traceHeaders(traceId);
-  const encoded = encodeJsonBuffer(envelope, memory);
-  const size = encoded.length;
+  const encoded = encodeJsonChunks(envelope, memory);
+  const size = encoded.byteLength;
   const limit = operation.response_size_limit_bytes;
   const runtimeLimit = services.responsePayloadLimitBytes;
   if (
@@ -39,9 +46,17 @@ export async function shapeResponse(
   }
   const threshold = operation.compress_response_threshold_bytes;
   if (threshold > 0 && size > threshold) {
-    return { status: 200, headers: { ...headers, 'content-type': GZIP_CONTENT_TYPE }, body: await gzipBuffer(encoded) };
+    return { status: 200, headers: { ...headers, 'content-type': GZIP_CONTENT_TYPE }, body: await gzipChunks(encoded) };
   }
-  return { status: 200, headers: { ...headers, 'content-type': JSON_CONTENT_TYPE }, body: encoded };
+  const json = { ...headers, 'content-type': JSON_CONTENT_TYPE };
+  const { chunks, byteLength } = encoded;
+  if (chunks.length === 1) return { status: 200, headers: json, body: chunks[0] };
+  if (byteLength <= JOIN_UP_TO_BYTES) return { status: 200, headers: json, body: Buffer.concat(chunks, byteLength) };
+  return {
+    status: 200,
+    headers: { ...json, 'content-length': String(byteLength) },
+    body: Readable.from(chunks, { objectMode: false }),
+  };
 }
 
 /** Binary results (Buffer, Uint8Array, Readable) go out raw, never wrapped (SPEC §4). */

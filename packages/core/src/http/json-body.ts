@@ -1,18 +1,14 @@
+import { isUtf8 } from 'node:buffer';
 import { BadRequestError } from '../errors/agent-errors';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Parses a request body as JSON: strict UTF-8 (invalid bytes are a 400, not U+FFFD), then a nesting limit checked
  * iteratively (V8's JSON.parse copes with any depth, but recursive code after it — validation, encoding — would not).
  */
 export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw new BadRequestError('Request body is not valid UTF-8');
-  }
+  // Node's validator (simdutf), then the plain decode: cheaper than a fatal TextDecoder.
+  if (!isUtf8(body)) throw new BadRequestError('Request body is not valid UTF-8');
+  const text = body.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -25,7 +21,8 @@ export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
         : `Malformed JSON in request body at position ${position}`,
     );
   }
-  if (nestingExceeds(value, maxDepth)) throw new BadRequestError(`JSON nesting exceeds ${maxDepth} levels`);
+  if (mayNestDeeperThan(body, maxDepth) && nestingExceeds(value, maxDepth))
+    throw new BadRequestError(`JSON nesting exceeds ${maxDepth} levels`);
   return value;
 }
 
@@ -37,6 +34,19 @@ export function parseJsonObjectBody(body: Buffer, maxDepth: number): Record<stri
     throw new BadRequestError('Request body must be a JSON object');
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * False when the text cannot nest deeper than `maxDepth` (the usual request): it has no more opening brackets than
+ * that. One pass over the bytes, which spares most bodies the walk of the parsed tree.
+ */
+function mayNestDeeperThan(body: Buffer, maxDepth: number): boolean {
+  let openings = 0;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if ((byte === 0x7b || byte === 0x5b) && ++openings > maxDepth) return true;
+  }
+  return false;
 }
 
 function nestingExceeds(root: unknown, maxDepth: number): boolean {

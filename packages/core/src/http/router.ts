@@ -17,16 +17,32 @@ interface CompiledRoute<H> {
   readonly handler: H;
 }
 
+/** The parameters of a route without any: one frozen object, not one per request. */
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
 export class Router<H> {
   readonly #routes: CompiledRoute<H>[] = [];
+  /**
+   * Routes without parameters by their exact path (the health check): one Map lookup instead of splitting the path
+   * and trying the table. Only the first route of a path is kept, as the table walk would find it first.
+   */
+  readonly #exact = new Map<string, CompiledRoute<H>>();
 
   add(methods: readonly string[], pattern: string, handler: H): this {
-    this.#routes.push({ methods, segments: splitPath(pattern), handler });
+    const route = { methods, segments: splitPath(pattern), handler };
+    const exact = route.segments.every((part) => !part.startsWith(':') && !part.startsWith('*'));
+    // Kept only when no earlier route matches the same path (the table walk would have found that one first).
+    const path = `/${route.segments.join('/')}`;
+    const shadowed = this.#routes.some((earlier) => matchSegments(earlier.segments, route.segments));
+    if (exact && !shadowed) this.#exact.set(path, route);
+    this.#routes.push(route);
     return this;
   }
 
   /** The handler for a request, or a RouteNotFoundError (404) / MethodNotAllowedError (405). */
   match(method: string, path: string): RouteMatch<H> {
+    const exact = this.#exact.get(path);
+    if (exact?.methods.includes(method)) return { handler: exact.handler, params: NO_PARAMS };
     const segments = splitPath(path);
     const allowed: string[] = [];
     for (const route of this.#routes) {

@@ -18,7 +18,7 @@ export async function decodeValue(value: unknown, scope: DecodingScope): Promise
 }
 
 /** A quick scan, so large plain arguments (executemany rows) are neither copied nor awaited element by element. */
-function needsDecoding(value: unknown): boolean {
+export function needsDecoding(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) return value.some(needsDecoding);
   if (Object.hasOwn(value, WireKey.reference) || Object.hasOwn(value, WireKey.type)) return true;

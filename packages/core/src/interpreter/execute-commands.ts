@@ -1,8 +1,9 @@
 import type { ProxyClient } from '../connectors/proxy-client';
+import { isEncodedJson } from '../encoding/encoded-json';
 import { ForbiddenError, OperationError } from '../errors/agent-errors';
 import { type MemoryBudget, UNLIMITED_MEMORY } from '../memory/memory-budget';
 import type { Command } from '../protocol/execute-request';
-import { type DecodingScope, decodeValue } from './argument-decoding';
+import { type DecodingScope, decodeValue, needsDecoding } from './argument-decoding';
 import { assertPrimitiveResult, callCost, isPrimitive } from './bounded-members';
 import { describe, type Member, resolveMember } from './member-resolution';
 import { parametersOf, REST_KEYWORDS } from './method-parameters';
@@ -29,8 +30,24 @@ export async function executeCommands(
 ): Promise<unknown> {
   const run = new CommandRun(client, options);
   let last: unknown = null;
-  for (const command of commands) last = await run.chain(command);
+  for (const command of commands) {
+    const result = run.chain(command);
+    last = isThenable(result) ? await result : result;
+  }
   return last;
+}
+
+/**
+ * What a method returned that `await` would wait for. Every step is awaited (SPEC §3), but a step that returned a
+ * plain value costs no promise: with AsyncLocalStorage active (log context, current operation), every promise of
+ * the operation pays Node's promise hooks, and most commands (`cursor`, `description`, `build_dict`) are sync.
+ */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 class CommandRun implements DecodingScope {
@@ -40,6 +57,9 @@ class CommandRun implements DecodingScope {
   readonly #memory: MemoryBudget;
   readonly #maxPrimitiveResultLength: number;
   #checkedOnStore = false;
+  /** How many pre-encoded values (a cursor's rows) arguments have referenced so far. */
+  #encodedLookups = 0;
+  readonly #utils: Readonly<Record<string, unknown>>;
 
   constructor(client: ProxyClient, options: InterpreterOptions) {
     this.#client = client;
@@ -47,26 +67,43 @@ class CommandRun implements DecodingScope {
     this.#memory = options.memory ?? UNLIMITED_MEMORY;
     this.#maxPrimitiveResultLength = options.maxPrimitiveResultLength ?? Number.POSITIVE_INFINITY;
     this.#variables.set('_client', client);
-    this.#variables.set('__utils', createOperationUtils());
+    this.#utils = createOperationUtils();
+    this.#variables.set('__utils', this.#utils);
   }
 
-  /** A command and its `next` links, each called on the previous result. */
-  async chain(command: Command): Promise<unknown> {
-    let result = await this.#invoke(this.lookup(command.target ?? '_client'), command);
+  /** A command and its `next` links, each called on the previous result; a value, or a promise of one. */
+  chain(command: Command): unknown {
+    let result = this.#invoke(this.lookup(command.target ?? '_client'), command);
     for (let link = command.next; link != null; link = link.next) {
-      if (typeof link !== 'object') throw new OperationError('next must be a command object');
-      // Deviation: Apollo silently redirected a call on a falsy result to _client.
-      if (result === null || result === undefined) {
-        throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
-      }
-      result = await this.#invoke(result, link);
+      if (isThenable(result)) return this.#chainAsync(result, link);
+      result = this.#link(result, link);
     }
     return result;
   }
 
+  async #chainAsync(pending: PromiseLike<unknown>, from: Command): Promise<unknown> {
+    let result = await pending;
+    for (let link: Command | null | undefined = from; link != null; link = link.next) {
+      const step = this.#link(result, link);
+      result = isThenable(step) ? await step : step;
+    }
+    return result;
+  }
+
+  #link(result: unknown, link: Command): unknown {
+    if (typeof link !== 'object') throw new OperationError('next must be a command object');
+    // Deviation: Apollo silently redirected a call on a falsy result to _client.
+    if (result === null || result === undefined) {
+      throw new OperationError(`Cannot call ${link.method} on a ${String(result)} result`);
+    }
+    return this.#invoke(result, link);
+  }
+
   lookup(name: string): unknown {
     if (!this.#variables.has(name)) throw new OperationError(`${name} not found in context`);
-    return this.#variables.get(name);
+    const value = this.#variables.get(name);
+    if (isEncodedJson(value)) this.#encodedLookups++;
+    return value;
   }
 
   /**
@@ -80,13 +117,25 @@ class CommandRun implements DecodingScope {
     return this.chain(value as Command);
   }
 
-  async #invoke(target: unknown, command: Command): Promise<unknown> {
+  #invoke(on: unknown, command: Command): unknown {
     this.#signal?.throwIfAborted();
+    // Rows kept encoded (EncodedJson) are called on as the list they stand for.
+    const target = isEncodedJson(on) ? on.toValue() : on;
     // A store just checked the heap, and nothing has been allocated since: one reading is enough (~0.5 µs each).
     if (this.#checkedOnStore) this.#checkedOnStore = false;
     else this.#memory.check('running commands');
     const member = resolveMember(target, command.method, this.#client);
-    const result = member.kind === 'value' ? member.value : await this.#call(member, command);
+    if (member.kind === 'value') return this.#settle(target, command, member.value);
+    const called = this.#call(member, command);
+    return isThenable(called) ? this.#settleAsync(target, command, called) : this.#settle(target, command, called);
+  }
+
+  async #settleAsync(target: unknown, command: Command, pending: PromiseLike<unknown>): Promise<unknown> {
+    return this.#settle(target, command, await pending);
+  }
+
+  /** The checks on a step's result, and its `store`. */
+  #settle(target: unknown, command: Command, result: unknown): unknown {
     if (typeof result === 'function') throw new ForbiddenError(`Method ${command.method} returned a function`);
     if (isPrimitive(target)) assertPrimitiveResult(target, command.method, result, this.#maxPrimitiveResultLength);
     if (command.store != null) {
@@ -98,19 +147,58 @@ class CommandRun implements DecodingScope {
     return result;
   }
 
-  async #call(member: Extract<Member, { kind: 'method' }>, command: Command): Promise<unknown> {
+  #call(member: Extract<Member, { kind: 'method' }>, command: Command): unknown {
     if (command.args != null && !Array.isArray(command.args)) throw new OperationError('args must be a list');
     if (command.kwargs != null && (typeof command.kwargs !== 'object' || Array.isArray(command.kwargs))) {
       throw new OperationError('kwargs must be an object');
     }
-    const args = (await decodeValue(command.args ?? [], this)) as unknown[];
-    const kwargs = command.kwargs == null ? undefined : ((await decodeValue(command.kwargs, this)) as object);
+    const args = command.args ?? [];
+    const kwargs = command.kwargs ?? undefined;
+    // Plain arguments (most) are used as they are, at once; references and call values are decoded first.
+    if (needsDecoding(args) || needsDecoding(kwargs)) return this.#callDecoded(member, command, args, kwargs);
+    return this.#apply(member, command, args, kwargs);
+  }
+
+  async #callDecoded(
+    member: Extract<Member, { kind: 'method' }>,
+    command: Command,
+    rawArgs: unknown[],
+    rawKwargs: object | undefined,
+  ): Promise<unknown> {
+    const lookups = this.#encodedLookups;
+    let args = (await decodeValue(rawArgs, this)) as unknown[];
+    let kwargs = rawKwargs === undefined ? undefined : ((await decodeValue(rawKwargs, this)) as object);
+    // Pre-encoded rows stay encoded through `__utils.build_dict` (they are going to the answer); a connector's own
+    // method gets the list they stand for.
+    if (this.#encodedLookups !== lookups && member.receiver !== this.#utils) {
+      args = withEncodedDecoded(args) as unknown[];
+      kwargs = withEncodedDecoded(kwargs) as object | undefined;
+    }
+    return await this.#apply(member, command, args, kwargs);
+  }
+
+  #apply(member: Extract<Member, { kind: 'method' }>, command: Command, args: unknown[], kwargs: object | undefined) {
     const bound = bindArguments(command.method, member.fn, args, kwargs);
     const bytes = callCost(member.receiver, command.method, bound);
     if (bytes > 0) this.#memory.reserve(bytes, `calling ${command.method} on ${describe(member.receiver)}`);
     this.#checkedOnStore = false;
-    return await member.fn.apply(member.receiver, bound);
+    return member.fn.apply(member.receiver, bound) as unknown;
   }
+}
+
+/** `value` with every EncodedJson inside it replaced by its parsed value (only the paths to one are copied). */
+function withEncodedDecoded(value: unknown): unknown {
+  if (isEncodedJson(value)) return value.toValue();
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value.map(withEncodedDecoded);
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, withEncodedDecoded(item)] as const);
+  return entries.some(([key, item]) => item !== (value as Record<string, unknown>)[key])
+    ? Object.fromEntries(entries)
+    : value;
 }
 
 /** Maps Python keyword arguments onto positions (see method-parameters.ts). */

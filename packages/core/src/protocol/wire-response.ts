@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { encodeJson } from '../encoding/json-encoder';
+import { isJsonText } from '../encoding/json-text';
 import { type AgentResponse, BINARY_CONTENT_TYPE, isReadable, JSON_CONTENT_TYPE } from './agent-response';
 
 /** An AgentResponse as bytes on the wire: what every adapter sends, whatever its platform's response shape. */
@@ -18,7 +19,8 @@ export interface WireResponse {
  */
 export function toWireResponse({ status, headers, body }: AgentResponse): WireResponse {
   if (!(body instanceof Uint8Array) && !isReadable(body)) {
-    return { status, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: encodeJson(body) };
+    const text = isJsonText(body) ? body.text : encodeJson(body);
+    return { status, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: text };
   }
   const bytes = body instanceof Uint8Array && !Buffer.isBuffer(body);
   return {

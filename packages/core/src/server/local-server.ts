@@ -1,9 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Agent } from '../agent/create-agent';
 import type { AgentConfig } from '../config/config';
 import { PayloadTooLargeError } from '../errors/agent-errors';
 import { errorResponse } from '../http/responses';
-import { type BodyPace, fromIncomingMessage, readBody, writeAgentResponse } from './node-http';
+import {
+  type BodyPace,
+  declaresNoBody,
+  EMPTY_BODY,
+  fromIncomingMessage,
+  readBody,
+  writeAgentResponse,
+} from './node-http';
 
 /**
  * The plain node:http server for local development, generic containers and the Cloud Run image. Lambda and Azure
@@ -15,31 +22,50 @@ import { type BodyPace, fromIncomingMessage, readBody, writeAgentResponse } from
 export function createLocalServer(agent: Agent): Server {
   const { limits, server: settings } = agent.config;
   const pace: BodyPace = { idleMs: settings.bodyIdleTimeoutMs, minBytesPerSecond: settings.minBodyBytesPerSecond };
-  const server = createServer(serverOptions(agent.config), async (req, res) => {
-    let body: Buffer | undefined;
-    try {
-      body = await readBody(req, limits.maxRequestBodyBytes, pace);
-    } catch (error) {
-      // A body that stalled or broke off: the connection is spent (the error closes it), the rest is answered.
-      agent.logger.warn('Request body not received', { error: (error as Error).message });
-      writeAgentResponse(res, errorResponse(error, undefined));
+  // Plain callbacks rather than an async handler: a health check costs no promise of ours beyond agent.handle's.
+  const server = createServer(serverOptions(agent.config), (req, res) => {
+    // A request that declares no body (a GET) is answered at once, without waiting for its 'end' event.
+    if (declaresNoBody(req)) {
+      answer(agent, req, res, EMPTY_BODY);
       return;
     }
-    try {
-      if (!body) {
+    readBody(req, limits.maxRequestBodyBytes, pace).then(
+      (body) => {
+        if (body) {
+          answer(agent, req, res, body);
+          return;
+        }
         res.setHeader('connection', 'close');
         writeAgentResponse(res, errorResponse(new PayloadTooLargeError(limits.maxRequestBodyBytes), undefined));
-        return;
-      }
-      writeAgentResponse(res, await agent.handle(fromIncomingMessage(req, body)));
-    } catch (error) {
-      agent.logger.error('Failed to answer a request', { error: (error as Error).message });
-      if (!res.headersSent) writeAgentResponse(res, errorResponse(error, undefined));
-      else res.destroy();
-    }
+      },
+      (error: Error) => {
+        // A body that stalled or broke off: the connection is spent (the error closes it), the rest is answered.
+        agent.logger.warn('Request body not received', { error: error.message });
+        writeAgentResponse(res, errorResponse(error, undefined));
+      },
+    );
   });
   server.maxConnections = settings.maxConnections;
   return server;
+}
+
+function answer(agent: Agent, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  agent.handle(fromIncomingMessage(req, body)).then(
+    (response) => {
+      try {
+        writeAgentResponse(res, response);
+      } catch (error) {
+        failed(agent, res, error);
+      }
+    },
+    (error) => failed(agent, res, error),
+  );
+}
+
+function failed(agent: Agent, res: ServerResponse, error: unknown): void {
+  agent.logger.error('Failed to answer a request', { error: (error as Error)?.message });
+  if (!res.headersSent) writeAgentResponse(res, errorResponse(error, undefined));
+  else res.destroy();
 }
 
 function serverOptions(config: AgentConfig) {

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import type { AgentServices } from '../agent/agent-services';
-import { encodeJsonBuffer, gzipBuffer } from '../encoding/json-encoder';
+import { encodeJsonBuffer, encodeJsonChunks, gzipChunks, type JsonChunks } from '../encoding/json-encoder';
 import { traceHeaders } from '../http/responses';
 import { type AgentResponse, JSON_CONTENT_TYPE } from '../protocol/agent-response';
 import type { Operation } from '../protocol/execute-request';
@@ -15,7 +16,7 @@ import { WireKey } from '../protocol/wire-keys';
  */
 export async function offloadResponse(
   envelope: Readonly<Record<string, unknown>>,
-  encodedEnvelope: Buffer,
+  encodedEnvelope: JsonChunks,
   operation: Operation,
   traceId: string,
   services: AgentServices,
@@ -23,9 +24,14 @@ export async function offloadResponse(
 ): Promise<AgentResponse> {
   const isError = WireKey.error in envelope;
   const asUrl = operation.response_type === 'url';
-  let contents = asUrl && !isError ? encodeJsonBuffer(envelope[WireKey.result]) : encodedEnvelope;
+  const encoded = asUrl && !isError ? encodeJsonChunks(envelope[WireKey.result]) : encodedEnvelope;
   const compressed = operation.compress_response_file === true && !asUrl;
-  if (compressed) contents = await gzipBuffer(contents);
+  // The chunks go up as they are (a stream: multipart / block upload), never joined into one copy first.
+  const contents = compressed
+    ? await gzipChunks(encoded)
+    : encoded.chunks.length === 1
+      ? (encoded.chunks[0] as Buffer)
+      : Readable.from(encoded.chunks, { objectMode: false });
 
   const storage = await services.storage();
   await storage.write(key, contents);

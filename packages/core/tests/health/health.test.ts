@@ -169,3 +169,36 @@ describe('health env (SPEC §6)', () => {
     await agent.close();
   });
 });
+
+describe('the pre-encoded health answer', () => {
+  it('answers every trace id shape with the same object the encoder makes, byte for byte in UTF-8', async () => {
+    // Prepare: platform_info read anew on each check, a non-ASCII value in it and in a trace id.
+    let region = 'eu-west-1';
+    const agent = await startTestAgent({}, { platformInfo: () => ({ region, unset: undefined }) });
+
+    // Act
+    const untraced = await agent.get('/api/v1/test/health');
+    const traced = await agent.get(`/api/v1/test/health?trace_id=${encodeURIComponent('t-ü"\\1')}`);
+    const posted = await agent.post('/api/v1/test/health', { trace_id: 7 });
+    region = 'Zürich';
+    const changed = await agent.get('/api/v1/test/health');
+    await agent.close();
+
+    // Assess
+    const base = { platform: 'Generic', version: 'local', build: '0' };
+    await expect(untraced.json()).resolves.toEqual({
+      ...base,
+      env: expect.any(Object),
+      platform_info: { region: 'eu-west-1', unset: null },
+      agent_registration: expect.objectContaining({ api_version: '1.0.0' }),
+    });
+    expect(traced.headers.get('x-mcd-trace-id')).toBeNull();
+    await expect(traced.json()).resolves.toMatchObject({ trace_id: 't-ü"\\1' });
+    expect(posted.headers.get('x-mcd-trace-id')).toBe('7');
+    await expect(posted.json()).resolves.toMatchObject({ trace_id: '7' });
+    const text = await changed.text();
+    expect(changed.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(changed.headers.get('content-type')).toBe('application/json');
+    expect(JSON.parse(text)).toMatchObject({ platform_info: { region: 'Zürich', unset: null } });
+  });
+});

@@ -41,6 +41,14 @@ describe('call values are commands (one schema, checked before anything runs)', 
     );
   });
 
+  it('checks kwargs that are themselves one call value, with scalar members only', async () => {
+    // Prepare: the decoder runs such kwargs as a call; the shape walk must see it though nothing inside is an object.
+    const commands = [{ method: 'echo', kwargs: call({ method: 7 }) }];
+
+    // Act / Assess
+    await badRequest(commands, 'Invalid request: operation.commands.0.kwargs.method: expected string, received number');
+  });
+
   it('refuses the Buffer-pool leak: bytes.subarray()["constructor"](bytes.buffer)', async () => {
     // Prepare: Buffer(arrayBuffer) over the pool of a decoded `bytes` value answered the whole 8 KiB pool, other
     // requests' secrets included.
