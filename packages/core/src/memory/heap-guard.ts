@@ -1,4 +1,5 @@
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ResourceExhaustedError } from '../errors/agent-errors';
 import type { MemoryBudget } from './memory-budget';
 
@@ -51,16 +52,53 @@ export const readV8Heap: HeapReader = () => {
   return { usedBytes: stats.used_heap_size, limitBytes: cachedLimit.old };
 };
 
+let fullCollection: (() => void) | null | undefined;
+let lastCollection = Number.NEGATIVE_INFINITY;
+/** At most one forced collection a second: a heap full of live data is refused, not collected over and over. */
+const COLLECTION_INTERVAL_MS = 1000;
+
+/**
+ * A full garbage collection, before the guard refuses an operation over garbage: the used-heap figure counts what
+ * an earlier operation left and V8 has not collected yet (right after a large answer, most of it), and refusing the
+ * next operation for that would fail it for nothing. `gc` is obtained as jest's leak detector does (exposed, then
+ * read from a fresh context); false where that is not possible or a collection ran within the last second.
+ */
+export function collectV8Garbage(now = Date.now()): boolean {
+  if (now - lastCollection < COLLECTION_INTERVAL_MS) return false;
+  if (fullCollection === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      fullCollection = runInNewContext('gc') as () => void;
+    } catch {
+      fullCollection = null;
+    }
+  }
+  if (!fullCollection) return false;
+  lastCollection = now;
+  fullCollection();
+  return true;
+}
+
 /**
  * A MemoryBudget over the V8 heap: an operation is aborted once the heap passes `fraction` of its limit, which
  * leaves the rest for the error answer, other requests and the garbage collector. V8 cannot recover from reaching
  * its limit (the process aborts), so the guard must fire before it does: hence also `reserve`, asked before an
  * allocation whose size is known in advance (a primitive method's result, the encoded answer).
  *
- * The heap figure counts garbage not yet collected, so near the line an operation may be refused that a collection
- * would have let through: the price of never letting one through that kills the process.
+ * The heap figure counts garbage not yet collected: over the line, `collect` (a full collection, for V8's own
+ * figures) runs once and the heap is read again before anything is refused.
  */
-export function heapGuard(fraction: number, read: HeapReader = readV8Heap): MemoryBudget {
+export function heapGuard(
+  fraction: number,
+  read: HeapReader = readV8Heap,
+  collect: () => boolean = read === readV8Heap ? () => collectV8Garbage() : () => false,
+): MemoryBudget {
+  /** The heap, collected first when it is over the line with `more` bytes to come. */
+  const usageFor = (more: number): HeapUsage => {
+    const usage = read();
+    if (usage.usedBytes + more <= usage.limitBytes * fraction || !collect()) return usage;
+    return read();
+  };
   const refuse = (stage: string, { usedBytes, limitBytes }: HeapUsage, more = 0): never => {
     const wanted = more > 0 ? ` and ${Math.ceil(more / MiB)} MiB more were needed` : '';
     throw new ResourceExhaustedError(
@@ -71,12 +109,12 @@ export function heapGuard(fraction: number, read: HeapReader = readV8Heap): Memo
   };
   return {
     check(stage) {
-      const usage = read();
+      const usage = usageFor(0);
       if (usage.usedBytes > usage.limitBytes * fraction) refuse(stage, usage);
     },
     reserve(bytes, stage) {
       if (bytes <= 0) return this.check(stage);
-      const usage = read();
+      const usage = usageFor(bytes);
       if (usage.usedBytes + bytes > usage.limitBytes * fraction) refuse(stage, usage, bytes);
     },
   };

@@ -30,6 +30,35 @@ describe('heapGuard', () => {
     );
   });
 
+  it('collects garbage once before refusing, and goes on when the collection brought the heap under the line', () => {
+    // Prepare: 90 MiB used, 60 once collected (an earlier answer's garbage)
+    let used = 90;
+    const collected: number[] = [];
+    const guard = heapGuard(
+      0.85,
+      () => ({ usedBytes: used * MiB, limitBytes: 100 * MiB }),
+      () => {
+        collected.push(used);
+        used = 60;
+        return true;
+      },
+    );
+
+    // Act / Assess
+    expect(() => guard.check('running commands')).not.toThrow();
+    expect(() => guard.reserve(20 * MiB, 'storing a variable')).not.toThrow();
+    expect(collected).toEqual([90]);
+  });
+
+  it('refuses when the collection could not run or freed too little', () => {
+    // Prepare
+    const full = () => ({ usedBytes: 90 * MiB, limitBytes: 100 * MiB });
+
+    // Act / Assess
+    expect(() => heapGuard(0.85, full, () => true).check('running commands')).toThrow(ResourceExhaustedError);
+    expect(() => heapGuard(0.85, full, () => false).check('running commands')).toThrow(ResourceExhaustedError);
+  });
+
   it('carries the ResourceExhausted type and answers HTTP 200 like other operation failures', () => {
     // Act
     let caught: unknown;
