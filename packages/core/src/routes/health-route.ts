@@ -14,10 +14,17 @@ const OPERATION_NAME = 'health_information';
 
 /** Computed once: the environment does not change after start-up. What MCD_CONFIG_SOURCE set is listed by name only. */
 const envOf = perAgent((services) => healthEnv(services.env, services.config.configSource?.variables));
-const registrationOf = perAgent((services) => agentRegistration(services.config));
 
-/** `,"agent_registration":…`, which follows `platform_info`: encoded once per agent too. */
-const encodedRegistration = perAgent((services) => `,"agent_registration":${encodeJson(registrationOf(services))}`);
+/** What follows `platform_info`: the agent's registration and, when one set variables, the configuration source. */
+const tailOf = perAgent((services) => {
+  const tail: Record<string, unknown> = { agent_registration: agentRegistration(services.config) };
+  const { configSource } = services.config;
+  if (configSource) tail.config_source = { source: configSource.source, variables: configSource.variables };
+  return tail;
+});
+
+/** `,"agent_registration":…` (and `,"config_source":…`): encoded once per agent too. */
+const encodedTail = perAgent((services) => `,${encodeJson(tailOf(services)).slice(1, -1)}`);
 
 /**
  * The health object's text up to its `platform_info` (platform, version, build, env), encoded once per agent: what
@@ -65,11 +72,11 @@ function quickHealth(services: AgentServices, traceId: string | undefined): Agen
     const cached = untraced(services);
     if (cached.platformInfo !== platformInfo) {
       cached.platformInfo = platformInfo;
-      cached.body = new JsonText(`${encodedHead(services)}${platformInfo}${encodedRegistration(services)}}`);
+      cached.body = new JsonText(`${encodedHead(services)}${platformInfo}${encodedTail(services)}}`);
     }
     return { status: 200, headers, body: cached.body };
   }
-  const body = `${encodedHead(services)}${platformInfo}${encodedRegistration(services)},"trace_id":${JSON.stringify(traceId)}}`;
+  const body = `${encodedHead(services)}${platformInfo}${encodedTail(services)},"trace_id":${JSON.stringify(traceId)}}`;
   return { status: 200, headers, body: new JsonText(body) };
 }
 
@@ -87,10 +94,8 @@ async function fullHealth(services: AgentServices, traceId: string | undefined):
     build: services.config.build,
     env: envOf(services),
     platform_info: platformInfoOf(services),
-    agent_registration: registrationOf(services),
+    ...tailOf(services),
   };
-  const { configSource } = services.config;
-  if (configSource) body.config_source = { source: configSource.source, variables: configSource.variables };
   if (traceId) body.trace_id = traceId;
   const warnings: string[] = [];
   // The running image (SPEC §13): asking the platform's API (Apollo did on every health check) is left to
