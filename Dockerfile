@@ -56,8 +56,8 @@ COPY --from=build /src/dist/lambda/ ${LAMBDA_TASK_ROOT}/
 # wrapper with its own node command line, whose --max-old-space-size (~90% of the memory) would win over NODE_OPTIONS
 # and leave the memory guard (MCD_MEMORY_GUARD_HEAP_FRACTION) no room for Buffers. See scripts/image/node-with-heap.
 COPY --from=build --chmod=755 /src/scripts/image/node-with-heap /opt/node-with-heap
-# Through /var/runtime/bootstrap itself and the same exec wrapper, so the flags (heap size included: V8 flags are part
-# of the cache key) are the runtime's; as the user Lambda runs functions as (sbx_user1051, 993:990) and as root (the
+# Through /var/runtime/bootstrap itself and the same exec wrapper, so the flags (heap size included: Node 22 keys
+# the cache by it) are the runtime's; as the user Lambda runs functions as (sbx_user1051, 993:990) and as root (the
 # runtime interface emulator of local runs). /var/task is read-only in Lambda, as is this cache: nothing is written at
 # run time (and /tmp would start empty at every cold start anyway).
 RUN --mount=type=bind,from=build,source=/src/scripts/warm-compile-cache.mjs,target=/tmp/warm-compile-cache.mjs \

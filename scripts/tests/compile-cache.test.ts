@@ -180,9 +180,10 @@ describe('warm-compile-cache', () => {
       },
     );
 
-    // Assess: one folder without a limit, one for 512 MiB, and the wrapped start accepted its entry from the cache.
+    // Assess: the wrapped start accepted its entry from the cache. Node 22 keys the cache by the heap flag too (one
+    // folder without a limit, one for 512 MiB); Node 24 leaves heap sizes out of the key (one folder serves both).
     expect(warmed.status).toBe(0);
-    expect(cacheFolders(cache)).toHaveLength(2);
+    expect(cacheFolders(cache)).toHaveLength(process.versions.node.startsWith('22.') ? 2 : 1);
     expect(started.stderr.split('\n').some((line) => ACCEPTED.test(line))).toBe(true);
   });
 });
