@@ -28,7 +28,8 @@ describe('node-with-heap', () => {
     // Assess
     expect(started.argv).toEqual(['--max-old-space-size=384', '--expose-gc', '-e', REPORT]);
     expect(started.limit).toBeGreaterThanOrEqual(384 * 1024 * 1024);
-    expect(started.limit).toBeLessThan(460 * 1024 * 1024);
+    // heap_size_limit = the old space + V8's young reserve (48 MiB on Node 22, 192 MiB on Node 24).
+    expect(started.limit).toBeLessThanOrEqual((384 + 192) * 1024 * 1024);
   });
 
   it('starts node itself when given only the script (the cloudrun and generic images)', async () => {
@@ -48,6 +49,6 @@ describe('node-with-heap', () => {
 
     // Assess: nothing on the command line overrides the operator's choice.
     expect(started.argv).toEqual(['-e', REPORT]);
-    expect(started.limit).toBeLessThan(260 * 1024 * 1024);
+    expect(started.limit).toBeLessThanOrEqual((200 + 192) * 1024 * 1024);
   });
 });
