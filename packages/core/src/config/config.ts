@@ -445,8 +445,11 @@ export function loadConfig(env: Env = process.env): AgentConfig {
   return config;
 }
 
+/** The runtimes' own names for the deployment (Lambda, Cloud Run, Azure), in the order defaultAgentId tries them. */
+const PLATFORM_NAME_VARIABLES = ['AWS_LAMBDA_FUNCTION_NAME', 'K_SERVICE', 'WEBSITE_SITE_NAME'] as const;
+
 /** Set by the platform itself, never by an operator or a template: read for defaults only (defaultAgentId). */
-const PLATFORM_VARIABLES = new Set(['AWS_LAMBDA_FUNCTION_NAME', 'K_SERVICE', 'WEBSITE_SITE_NAME']);
+const PLATFORM_VARIABLES = new Set<string>(PLATFORM_NAME_VARIABLES);
 
 /**
  * Every environment variable the configuration reads, found by running the parser itself over an environment that
@@ -483,7 +486,7 @@ function isCidr(value: string): boolean {
 
 /** The runtime's name for this deployment, else the host's name (a container's or pod's), cut to a valid id. */
 function defaultAgentId(env: Env): string {
-  const name = env.AWS_LAMBDA_FUNCTION_NAME || env.K_SERVICE || env.WEBSITE_SITE_NAME || hostname();
+  const name = PLATFORM_NAME_VARIABLES.map((variable) => env[variable]).find(Boolean) || hostname();
   const cleaned = name
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
