@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { freePort } from '../../packages/testkit/src/child-process';
+import { LAZY_REQUIRE } from '../build';
 
 const root = join(import.meta.dirname, '..', '..');
 const MIB = 1024 * 1024;
@@ -235,7 +236,7 @@ app.http('hello', { route: '{*path}', authLevel: 'function', handler });
     mainFields: ['module', 'main'],
     external: ['@azure/functions-core'],
     nodePaths: [join(root, 'node_modules')],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: { js: LAZY_REQUIRE },
     logLevel: 'warning',
   });
   const server = join(floors, 'bare-server.mjs');
