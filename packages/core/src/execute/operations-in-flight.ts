@@ -8,15 +8,26 @@ import { OperationAbortedError } from '../errors/operation-aborted-error';
  */
 const inFlight = perAgent(() => new Map<AbortController, Promise<unknown>>());
 
-/** Tracks one operation from start to settlement. */
-export function trackOperation<T>(services: AgentServices, controller: AbortController, run: Promise<T>): Promise<T> {
+/**
+ * Tracks one operation from start to settlement. `onIdle` is called once it has settled if no other operation is
+ * running, with a function that says whether that is still so (for work it defers).
+ */
+export function trackOperation<T>(
+  services: AgentServices,
+  controller: AbortController,
+  run: Promise<T>,
+  onIdle?: (stillIdle: () => boolean) => void,
+): Promise<T> {
   const operations = inFlight(services);
   const settled = run.then(
     () => undefined,
     () => undefined,
   );
   operations.set(controller, settled);
-  void settled.then(() => operations.delete(controller));
+  void settled.then(() => {
+    operations.delete(controller);
+    if (onIdle && operations.size === 0) onIdle(() => operations.size === 0);
+  });
   return run;
 }
 

@@ -72,7 +72,7 @@ export function runOperation(
       );
     }
   };
-  return trackOperation(services, controller, run());
+  return trackOperation(services, controller, run(), (stillIdle) => memory.collectIdleGarbage(stillIdle));
 }
 
 /** One guard per agent: it holds nothing but the fraction and the heap reader. */

@@ -61,10 +61,12 @@ const COLLECTION_INTERVAL_MS = 1000;
  * A full garbage collection, before the guard refuses an operation over garbage: the used-heap figure counts what
  * an earlier operation left and V8 has not collected yet (right after a large answer, most of it), and refusing the
  * next operation for that would fail it for nothing. `gc` is obtained as jest's leak detector does (exposed, then
- * read from a fresh context); false where that is not possible or a collection ran within the last second.
+ * read from a fresh context); false where that is not possible. `whenIdle` is the collection with no operation
+ * running (see `HeapGuard.collectIdleGarbage`); any other is refused within a second of the last one, so that a
+ * heap full of live data is refused, not collected over and over.
  */
-export function collectV8Garbage(now = Date.now()): boolean {
-  if (now - lastCollection < COLLECTION_INTERVAL_MS) return false;
+export function collectV8Garbage(reason: CollectionReason = 'check', now = Date.now()): boolean {
+  if (reason === 'check' && now - lastCollection < COLLECTION_INTERVAL_MS) return false;
   if (fullCollection === undefined) {
     try {
       setFlagsFromString('--expose-gc');
@@ -79,6 +81,23 @@ export function collectV8Garbage(now = Date.now()): boolean {
   return true;
 }
 
+/** Why a collection is asked for: a guard reading over the line during an operation, or no operation running. */
+export type CollectionReason = 'check' | 'idle';
+
+/** The execute path's guard: a MemoryBudget, and what to do once no operation is running. */
+export interface HeapGuard extends MemoryBudget {
+  /**
+   * Called when the last running operation has ended. If a reading since the last call met the line, the garbage
+   * is collected in the next turn of the event loop (the answer handed back to be written), if still no operation
+   * runs, rather than when the next operation is checked: the operation refused for memory has just let go of what
+   * it held, and a second collection within the rate limit would be refused, so the next operation, however small,
+   * would be refused over that garbage. With no operation running nothing the guard protects is live, so this
+   * cannot thrash: after a collection that left the heap over the line (live data outside any operation), the next
+   * one waits for a reading under the line. An operation that never met the line costs one boolean test here.
+   */
+  collectIdleGarbage(stillIdle: () => boolean): void;
+}
+
 /**
  * A MemoryBudget over the V8 heap: an operation is aborted once the heap passes `fraction` of its limit, which
  * leaves the rest for the error answer, other requests and the garbage collector. V8 cannot recover from reaching
@@ -91,13 +110,20 @@ export function collectV8Garbage(now = Date.now()): boolean {
 export function heapGuard(
   fraction: number,
   read: HeapReader = readV8Heap,
-  collect: () => boolean = read === readV8Heap ? () => collectV8Garbage() : () => false,
-): MemoryBudget {
+  collect: (reason: CollectionReason) => boolean = read === readV8Heap ? collectV8Garbage : () => false,
+): HeapGuard {
+  const over = (usage: HeapUsage, more = 0) => usage.usedBytes + more > usage.limitBytes * fraction;
+  /** A reading since the last idle call found the heap over the line. */
+  let sawOverLine = false;
+  /** The last idle collection left the heap over the line: none again until a reading under it. */
+  let idleFutile = false;
   /** The heap, collected first when it is over the line with `more` bytes to come. */
   const usageFor = (more: number): HeapUsage => {
     const usage = read();
-    if (usage.usedBytes + more <= usage.limitBytes * fraction || !collect()) return usage;
-    return read();
+    if (!over(usage)) idleFutile = false;
+    if (!over(usage, more)) return usage;
+    sawOverLine = true;
+    return collect('check') ? read() : usage;
   };
   const refuse = (stage: string, { usedBytes, limitBytes }: HeapUsage, more = 0): never => {
     const wanted = more > 0 ? ` and ${Math.ceil(more / MiB)} MiB more were needed` : '';
@@ -110,12 +136,22 @@ export function heapGuard(
   return {
     check(stage) {
       const usage = usageFor(0);
-      if (usage.usedBytes > usage.limitBytes * fraction) refuse(stage, usage);
+      if (over(usage)) refuse(stage, usage);
     },
     reserve(bytes, stage) {
       if (bytes <= 0) return this.check(stage);
       const usage = usageFor(bytes);
-      if (usage.usedBytes + bytes > usage.limitBytes * fraction) refuse(stage, usage, bytes);
+      if (over(usage, bytes)) refuse(stage, usage, bytes);
+    },
+    collectIdleGarbage(stillIdle) {
+      if (!sawOverLine) return;
+      sawOverLine = false;
+      setImmediate(() => {
+        // Even under the line now: the reading that met it may have been a reservation (the heap plus what an
+        // allocation was about to take), and the next operation's first allocation would meet it again.
+        if (!stillIdle() || idleFutile || !collect('idle')) return;
+        idleFutile = over(read());
+      });
     },
   };
 }

@@ -72,6 +72,96 @@ describe('heapGuard', () => {
     expect(caught).toMatchObject({ status: 200, errorType: 'ResourceExhausted', name: 'ResourceExhaustedError' });
   });
 
+  describe('once no operation is running', () => {
+    /**
+     * A heap at `used` MiB of 100 whose collection brings it to `after`, recording each collection's reason. A
+     * collection while operations run is rate-limited: after the first, it does not run.
+     */
+    const heap = (used: number, after: number) => {
+      const state = { used, after, collections: [] as string[] };
+      const guard = heapGuard(
+        0.85,
+        () => ({ usedBytes: state.used * MiB, limitBytes: 100 * MiB }),
+        (reason) => {
+          if (reason === 'check' && state.collections.includes('check')) return false;
+          state.collections.push(reason);
+          state.used = state.after;
+          return true;
+        },
+      );
+      return { guard, state };
+    };
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('collects the garbage a refused operation left, so the next small one is not refused over it', async () => {
+      // Prepare: an operation fills the heap with live data (the collection while it runs frees nothing) and is
+      // refused; once it has ended, what it held is garbage (a collection would bring the heap to 20 MiB).
+      const { guard, state } = heap(90, 90);
+      expect(() => guard.check('running commands')).toThrow(ResourceExhaustedError);
+      state.after = 20;
+
+      // Act
+      guard.collectIdleGarbage(() => true);
+      await nextTurn();
+
+      // Assess: without the idle collection the next check would be refused (its own collection is rate-limited).
+      expect(state.collections).toEqual(['check', 'idle']);
+      expect(() => guard.check('running commands')).not.toThrow();
+    });
+
+    it('collects after a refused reservation too, though the heap alone is under the line', async () => {
+      // Prepare: 80 MiB held and 10 more asked for (over 85); the collection while it runs frees nothing.
+      const { guard, state } = heap(80, 80);
+      expect(() => guard.reserve(10 * MiB, 'calling toReversed on Array')).toThrow(ResourceExhaustedError);
+      state.after = 20;
+
+      // Act
+      guard.collectIdleGarbage(() => true);
+      await nextTurn();
+
+      // Assess
+      expect(state.collections).toEqual(['check', 'idle']);
+      expect(() => guard.reserve(10 * MiB, 'calling toReversed on Array')).not.toThrow();
+    });
+
+    it('does nothing for operations that never met the line, or when another operation runs by then', async () => {
+      // Prepare
+      const quiet = heap(50, 50);
+      const busy = heap(90, 10);
+      expect(() => busy.guard.check('running commands')).not.toThrow();
+
+      // Act
+      quiet.guard.collectIdleGarbage(() => true);
+      busy.guard.collectIdleGarbage(() => false);
+      await nextTurn();
+
+      // Assess
+      expect(quiet.state.collections).toEqual([]);
+      expect(busy.state.collections).toEqual(['check']);
+    });
+
+    it('does not collect again over live data outside any operation until a reading under the line', async () => {
+      // Prepare: 90 MiB that no collection frees.
+      const { guard, state } = heap(90, 90);
+      const refusedThenIdle = async () => {
+        expect(() => guard.check('running commands')).toThrow(ResourceExhaustedError);
+        guard.collectIdleGarbage(() => true);
+        await nextTurn();
+      };
+
+      // Act
+      await refusedThenIdle();
+      await refusedThenIdle();
+      state.used = 50;
+      guard.check('running commands');
+      state.used = 90;
+      await refusedThenIdle();
+
+      // Assess: one futile idle collection, then none, then one again once the heap had been seen under the line.
+      expect(state.collections).toEqual(['check', 'idle', 'idle']);
+    });
+  });
+
   it('reads V8’s own figures by default', () => {
     // Act
     const usage = readV8Heap();
