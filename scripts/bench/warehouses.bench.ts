@@ -1,8 +1,10 @@
 /**
  * 100 000 rows through the warehouse connectors' DB-API facade, in process (cursor → execute → fetchall: guarded
- * sockets, streaming reads, exact values, the agent's value types) vs. the same query with the bare driver, same
- * options, against the same testkit fake on loopback, interleaved: snowflake (snowflake-sdk), starburst-galaxy
- * (trino-client) and databricks (@databricks/sql over the HiveServer2 fake's Arrow batches).
+ * sockets, streaming reads, exact values, the agent's value types, and the rows' JSON encoding, which fetchall does
+ * as each batch arrives) vs. the same query with the bare driver, same options, against the same testkit fake on
+ * loopback, its rows then encoded by the same encoder (what sending them takes), interleaved: snowflake
+ * (snowflake-sdk), starburst-galaxy (trino-client) and databricks (@databricks/sql over the HiveServer2 fake's
+ * Arrow batches).
  */
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ import {
   type ConnectorContext,
   type ConnectorFactory,
   createLogger,
+  encodeJsonBuffer,
   loadConfig,
   NetworkGuard,
 } from '../../packages/core/src/index';
@@ -57,22 +60,31 @@ async function facade(create: ConnectorFactory, type: string, credentials: Recor
   };
 }
 
-/** Median milliseconds of `floor` and `subject`, interleaved, each checked to return every row. */
+/**
+ * Median milliseconds of `floor` and `subject`, interleaved, each checked to return every row. The facade's fetchall
+ * answers its rows already encoded as JSON (issue 13), so the floor's rows are encoded too, by the agent's encoder
+ * (plain JSON.stringify cannot write the exact bigints the drivers are asked for).
+ */
 async function figure(
   name: string,
-  floor: () => Promise<number>,
+  floor: () => Promise<unknown[]>,
   subject: () => Promise<number>,
   note: string,
 ): Promise<BenchFigure> {
+  const encodedFloor = async () => {
+    const rows = await floor();
+    encodeJsonBuffer(rows);
+    return rows.length;
+  };
   const timed = (run: () => Promise<number>) => async () => {
     const started = performance.now();
     const rows = await run();
     if (rows !== ROWS) throw new Error(`${name}: ${rows} rows instead of ${ROWS}`);
     return performance.now() - started;
   };
-  await timed(floor)(); // warm-up: driver import, login, JIT
+  await timed(encodedFloor)(); // warm-up: driver import, login, JIT
   await timed(subject)();
-  const samples = await interleave(ROUNDS, timed(floor), timed(subject));
+  const samples = await interleave(ROUNDS, timed(encodedFloor), timed(subject));
   return {
     name,
     subject: median(samples.subject),
@@ -108,10 +120,10 @@ async function snowflakeFigure(): Promise<BenchFigure> {
   } as Parameters<typeof sdk.createConnection>[0]);
   await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
   const bare = () =>
-    new Promise<number>((resolve, reject) =>
+    new Promise<unknown[]>((resolve, reject) =>
       connection.execute({
         sqlText: QUERY,
-        complete: (error, _statement, rows) => (error ? reject(error) : resolve(rows?.length ?? 0)),
+        complete: (error, _statement, rows) => (error ? reject(error) : resolve(rows ?? [])),
       }),
     );
   const { create } = await import('../../packages/connectors/src/snowflake/snowflake-connector');
@@ -120,7 +132,7 @@ async function snowflakeFigure(): Promise<BenchFigure> {
   });
   try {
     return await figure(
-      `snowflake fetchall ${ROWS} rows: DB-API facade in process vs bare snowflake-sdk`,
+      `snowflake fetchall ${ROWS} rows: DB-API facade in process vs bare snowflake-sdk + encoding`,
       bare,
       through.run,
       'one JSON rowset; the facade streams it (streamRows) and converts NUMBER/DECIMAL exactly',
@@ -146,8 +158,8 @@ async function trinoFigure(): Promise<BenchFigure> {
   const { Trino, BasicAuth } = requireDriver('trino-client') as TrinoClient;
   const trino = Trino.create({ server: fake.url, catalog: 'hive', schema: 'default', auth: new BasicAuth('u', 'p') });
   const bare = async () => {
-    let rows = 0;
-    for await (const page of await trino.query(QUERY)) rows += page.data?.length ?? 0;
+    const rows: unknown[] = [];
+    for await (const page of await trino.query(QUERY)) rows.push(...(page.data ?? []));
     return rows;
   };
   const { create } = await import('../../packages/connectors/src/trino/starburst-galaxy-connector');
@@ -163,7 +175,7 @@ async function trinoFigure(): Promise<BenchFigure> {
   });
   try {
     return await figure(
-      `trino fetchall ${ROWS} rows: DB-API facade in process vs bare trino-client`,
+      `trino fetchall ${ROWS} rows: DB-API facade in process vs bare trino-client + encoding`,
       bare,
       through.run,
       'ten nextUri pages of 10 000 rows; the facade parses bigints exactly and types the values',
@@ -205,7 +217,7 @@ async function databricksFigure(): Promise<BenchFigure> {
     const operation = await session.executeStatement(QUERY);
     const rows = await operation.fetchAll();
     await operation.close();
-    return rows.length;
+    return rows;
   };
   const { create } = await import('../../packages/connectors/src/databricks/databricks-connector');
   const through = await facade(create, 'databricks', {
@@ -219,7 +231,7 @@ async function databricksFigure(): Promise<BenchFigure> {
   });
   try {
     return await figure(
-      `databricks fetchall ${ROWS} rows: DB-API facade in process vs bare @databricks/sql`,
+      `databricks fetchall ${ROWS} rows: DB-API facade in process vs bare @databricks/sql + encoding`,
       bare,
       through.run,
       'Arrow batches of 10 000 rows; the facade reads them by position (the driver keys rows by name)',
