@@ -182,7 +182,6 @@ class SnowflakeResultStream implements ResultStream {
   readonly description: readonly ColumnDescription[] | null;
   readonly affectedRows = -1;
   readonly #rows: Readable;
-  readonly #iterator: AsyncIterator<unknown[]>;
   readonly #convert: (row: unknown[]) => Row;
   readonly #done: () => void;
   #exhausted = false;
@@ -192,7 +191,6 @@ class SnowflakeResultStream implements ResultStream {
     this.description = columns.map(describeSnowflakeColumn);
     this.#convert = snowflakeRowConverter(columns);
     this.#rows = statement.streamRows() as unknown as Readable;
-    this.#iterator = this.#rows[Symbol.asyncIterator]() as AsyncIterator<unknown[]>;
     this.#done = done;
   }
 
@@ -200,17 +198,47 @@ class SnowflakeResultStream implements ResultStream {
     return this.#exhausted;
   }
 
+  /**
+   * Takes the rows the stream has buffered synchronously (`read()`, one row a call, in object mode) and waits only
+   * when it has none: the stream's async iterator cost a promise and a microtask per row, a third of the facade's
+   * time on 100 000 rows with the garbage collection it caused.
+   */
   async read(max: number): Promise<Row[]> {
     const rows: Row[] = [];
+    const stream = this.#rows;
     while (rows.length < max && !this.#exhausted) {
-      const next = await this.#iterator.next().catch((error: unknown) => {
+      const row = stream.errored ? null : (stream.read() as unknown[] | null);
+      if (row !== null) {
+        rows.push(this.#convert(row));
+        continue;
+      }
+      if (stream.errored) {
         this.#finish();
-        throw new SnowflakeError('ProgrammingError', error);
-      });
-      if (next.done) this.#finish();
-      else rows.push(this.#convert(next.value));
+        throw new SnowflakeError('ProgrammingError', stream.errored);
+      }
+      if (stream.readableEnded) {
+        this.#finish();
+        break;
+      }
+      await this.#more();
     }
     return rows;
+  }
+
+  /** Until the stream has rows to read, has ended, or has failed (read() then says which). */
+  #more(): Promise<void> {
+    const stream = this.#rows;
+    return new Promise((resolve) => {
+      const settle = () => {
+        stream.off('readable', settle);
+        stream.off('end', settle);
+        stream.off('error', settle);
+        resolve();
+      };
+      stream.on('readable', settle);
+      stream.on('end', settle);
+      stream.on('error', settle);
+    });
   }
 
   async close(): Promise<void> {

@@ -67,6 +67,43 @@ describe('snowflake against a fake of the Snowflake endpoints (snowflake-sdk)', 
     expect(query?.headers.authorization).toBe(`Snowflake Token="${fake.sessionToken}"`);
   });
 
+  it('streams a large result in order across fetchmany and fetchall, every row once', async () => {
+    // Prepare: more rows than one batch of the cursor (10 000), read as 3, then 12 000, then the rest.
+    const total = 25_003;
+    fake.statements.set('SELECT id FROM big', {
+      rowtype: [{ name: 'ID', type: 'fixed', precision: 38, scale: 0 }],
+      rowset: Array.from({ length: total }, (_, i) => [String(i)]),
+    });
+    const commands = [
+      { method: 'cursor', store: 'c' },
+      { target: 'c', method: 'execute', args: ['SELECT id FROM big'] },
+      { target: 'c', method: 'fetchmany', args: [3], store: 'first' },
+      { target: 'c', method: 'fetchmany', args: [12_000], store: 'second' },
+      { target: 'c', method: 'fetchall', store: 'rest' },
+      { target: 'c', method: 'rowcount', store: 'rowcount' },
+      {
+        target: '__utils',
+        method: 'build_dict',
+        kwargs: {
+          first: { __reference__: 'first' },
+          second: { __reference__: 'second' },
+          rest: { __reference__: 'rest' },
+          rowcount: { __reference__: 'rowcount' },
+        },
+      },
+    ];
+
+    // Act
+    const answer = (await execute(agent, 'snowflake', commands, password())) as {
+      __mcd_result__: { first: number[][]; second: number[][]; rest: number[][]; rowcount: number };
+    };
+
+    // Assess
+    const { first, second, rest, rowcount } = answer.__mcd_result__;
+    expect([first.length, second.length, rest.length, rowcount]).toEqual([3, 12_000, total - 12_003, total]);
+    expect([...first, ...second, ...rest].map(([id]) => id)).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+
   it('keeps NUMBER exact and reads dates, times, timestamps with zones, variants and binary', async () => {
     // Prepare: Snowflake's JSON result format, every value as text
     fake.statements.set('SELECT * FROM typed', {
