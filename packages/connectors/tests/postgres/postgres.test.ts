@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { nativeConnectors } from '../../src/native-catalog';
 import { startCancelRequestRecorder } from '../support/cancel-request-recorder';
 import { type PgliteServer, startPgliteServer } from '../support/pglite-server';
-import { queryCommands, sqlOperation } from '../support/sql-operations';
+import { gatherStored, queryCommands, sqlOperation } from '../support/sql-operations';
 
 // postgres and redshift share the driver; redshift runs the same suite with its TLS requirement relaxed (PGlite
 // has no TLS). That redshift applies its defaults is proven in the unit tests and by the TLS refusal below.
@@ -185,16 +185,7 @@ describe.each(flavours)('$type connector over HTTP against PGlite', ({ type, ext
       { target: 'b', method: 'fetchall', store: 'other' },
       { target: 'a', method: 'fetchall', store: 'rest' },
       { target: 'a', method: 'rowcount', store: 'count' },
-      {
-        target: '__utils',
-        method: 'build_dict',
-        kwargs: {
-          first: { __reference__: 'first' },
-          other: { __reference__: 'other' },
-          rest: { __reference__: 'rest' },
-          count: { __reference__: 'count' },
-        },
-      },
+      gatherStored('first', 'other', 'rest', 'count'),
     ]);
 
     // Assess

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { type FakeSnowflake, sendJson, startFakeSnowflake, startLocalHttpServer } from '@artemis/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { execute, startConnectorsAgent, type TestAgent } from '../support/connectors-agent';
-import { queryCommands } from '../support/sql-operations';
+import { gatherStored, queryCommands } from '../support/sql-operations';
 
 describe('snowflake against a fake of the Snowflake endpoints (snowflake-sdk)', () => {
   let fake: FakeSnowflake;
@@ -81,16 +81,7 @@ describe('snowflake against a fake of the Snowflake endpoints (snowflake-sdk)', 
       { target: 'c', method: 'fetchmany', args: [12_000], store: 'second' },
       { target: 'c', method: 'fetchall', store: 'rest' },
       { target: 'c', method: 'rowcount', store: 'rowcount' },
-      {
-        target: '__utils',
-        method: 'build_dict',
-        kwargs: {
-          first: { __reference__: 'first' },
-          second: { __reference__: 'second' },
-          rest: { __reference__: 'rest' },
-          rowcount: { __reference__: 'rowcount' },
-        },
-      },
+      gatherStored('first', 'second', 'rest', 'rowcount'),
     ];
 
     // Act

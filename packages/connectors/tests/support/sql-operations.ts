@@ -21,6 +21,15 @@ export function queryCommands(query: string, params?: unknown): unknown[] {
   ];
 }
 
+/** `__utils.build_dict` of the stored variables `names`, each under its own name: the answer of a command list. */
+export function gatherStored(...names: string[]): Record<string, unknown> {
+  return {
+    target: '__utils',
+    method: 'build_dict',
+    kwargs: Object.fromEntries(names.map((name) => [name, { __reference__: name }])),
+  };
+}
+
 /** The body of an execute request. */
 export function sqlOperation(credentials: unknown, commands: unknown[], extra: Record<string, unknown> = {}) {
   return { credentials, operation: { trace_id: 'trace-sql', commands, ...extra } };
