@@ -207,14 +207,14 @@ class SnowflakeResultStream implements ResultStream {
     const rows: Row[] = [];
     const stream = this.#rows;
     while (rows.length < max && !this.#exhausted) {
-      const row = stream.errored ? null : (stream.read() as unknown[] | null);
-      if (row !== null) {
-        rows.push(this.#convert(row));
-        continue;
-      }
       if (stream.errored) {
         this.#finish();
         throw new SnowflakeError('ProgrammingError', stream.errored);
+      }
+      const row = stream.read() as unknown[] | null;
+      if (row !== null) {
+        rows.push(this.#convert(row));
+        continue;
       }
       if (stream.readableEnded) {
         this.#finish();
@@ -225,7 +225,7 @@ class SnowflakeResultStream implements ResultStream {
     return rows;
   }
 
-  /** Until the stream has rows to read, has ended, or has failed (read() then says which). */
+  /** Until the stream has rows to read, has ended, or has failed (the loop in `read` then says which). */
   #more(): Promise<void> {
     const stream = this.#rows;
     return new Promise((resolve) => {

@@ -61,9 +61,9 @@ const COLLECTION_INTERVAL_MS = 1000;
  * A full garbage collection, before the guard refuses an operation over garbage: the used-heap figure counts what
  * an earlier operation left and V8 has not collected yet (right after a large answer, most of it), and refusing the
  * next operation for that would fail it for nothing. `gc` is obtained as jest's leak detector does (exposed, then
- * read from a fresh context); false where that is not possible. `whenIdle` is the collection with no operation
- * running (see `HeapGuard.collectIdleGarbage`); any other is refused within a second of the last one, so that a
- * heap full of live data is refused, not collected over and over.
+ * read from a fresh context); false where that is not possible. A collection for reason `idle` (no operation
+ * running: `HeapGuard.collectIdleGarbage`) always runs; one for `check` is refused within a second of the last one,
+ * so that a heap full of live data is refused, not collected over and over.
  */
 export function collectV8Garbage(reason: CollectionReason = 'check', now = Date.now()): boolean {
   if (reason === 'check' && now - lastCollection < COLLECTION_INTERVAL_MS) return false;
