@@ -20,8 +20,16 @@ import {
   loadConfig,
   withParameters,
 } from '../../packages/core/src/index';
-import { buildTarget, targets } from '../build';
-import { type BenchFigure, type BenchModule, interleave, median, passes, profileTop, timePerCall } from './harness';
+import {
+  type BenchFigure,
+  type BenchModule,
+  buildGenericBundle,
+  interleave,
+  median,
+  passes,
+  profileTop,
+  timePerCall,
+} from './harness';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -33,10 +41,8 @@ export default (async () => [
 
 /** Both servers run in their own process; autocannon runs here, so each side gets one core. */
 async function healthThroughput(): Promise<BenchFigure[]> {
-  const generic = targets.find((target) => target.name === 'generic');
-  if (!generic) throw new Error('no generic target');
-  await buildTarget(generic);
-  const agent = await startProcess(['dist/generic/index.mjs'], { PORT: '18181', MCD_LOG_LEVEL: 'warn' }, 18181);
+  const bundle = await buildGenericBundle();
+  const agent = await startProcess([bundle], { PORT: '18181', MCD_LOG_LEVEL: 'warn' }, 18181);
   const healthBody = await (await fetch('http://127.0.0.1:18181/api/v1/test/health')).text();
   const barePath = join(tmpdir(), 'artemis-bare-health.mjs');
   await writeFile(

@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTarget, targets } from '../build';
 import {
   type BenchFigure,
   type BenchModule,
+  buildGenericBundle,
   httpText,
   interleave,
   median,
@@ -25,7 +25,6 @@ const SIZE = 1024 * 1024 * 1024;
 const ROUNDS = 3;
 const BATCH = 1000;
 const BUDGET_MB = 256;
-const root = join(import.meta.dirname, '..', '..');
 
 /** The NDJSON file over HTTP: HEAD, GET, and `Range: bytes=N-`, as S3 serves a pre-signed URL. */
 const FILE_SERVER = `
@@ -92,9 +91,7 @@ export default (async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'artemis-destinations-bench-'));
   const stops: (() => Promise<void>)[] = [];
   try {
-    const generic = targets.find((target) => target.name === 'generic');
-    if (!generic) throw new Error('no generic build target');
-    await buildTarget(generic);
+    const bundle = await buildGenericBundle();
     const file = join(scratch, 'big.ndjson');
     const size = await writeNdjson(file, SIZE);
 
@@ -103,7 +100,7 @@ export default (async () => {
     const sink = await startServerProcess(['-e', SINK], {});
     stops.push(() => stopChild(sink.child));
     const storagePath = join(scratch, 'storage');
-    const agent = await startServerProcess([join(root, 'dist', 'generic', 'index.mjs')], {
+    const agent = await startServerProcess([bundle], {
       MCD_LOG_LEVEL: 'warn',
       MCD_STORAGE: 'FILESYSTEM',
       MCD_STORAGE_PATH: storagePath,

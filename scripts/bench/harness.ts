@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { freePort } from '../../packages/core/tests/storage/support/storage-emulators';
+import { buildTarget, targets } from '../build';
 
 /**
  * Shared pieces of `pnpm bench` (SPEC §11): every figure is a ratio of a subject to a floor measured in the same
@@ -171,4 +173,12 @@ export function httpText(url: string, method: string, body?: unknown): Promise<s
     req.once('error', reject);
     req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
   });
+}
+
+/** Builds the generic target into dist/generic (as `pnpm build` does); answers the path of its entry. */
+export async function buildGenericBundle(): Promise<string> {
+  const generic = targets.find((target) => target.name === 'generic');
+  if (!generic) throw new Error('no generic build target');
+  await buildTarget(generic);
+  return join(import.meta.dirname, '..', '..', 'dist', 'generic', 'index.mjs');
 }

@@ -11,10 +11,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3RVER_KEYS, startS3rver } from '../../packages/core/tests/storage/support/storage-emulators';
-import { buildTarget, targets } from '../build';
 import {
   type BenchFigure,
   type BenchModule,
+  buildGenericBundle,
   httpText,
   interleave,
   median,
@@ -27,7 +27,6 @@ import {
 const SIZE = 1024 * 1024 * 1024;
 const ROUNDS = 3;
 const BUDGET_MB = 256;
-const root = join(import.meta.dirname, '..', '..');
 
 const FLOOR_SERVER = `
 const http = require('node:http');
@@ -53,9 +52,7 @@ export default (async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'artemis-storage-bench-'));
   const stops: (() => Promise<void>)[] = [];
   try {
-    const generic = targets.find((target) => target.name === 'generic');
-    if (!generic) throw new Error('no generic build target');
-    await buildTarget(generic);
+    const bundle = await buildGenericBundle();
 
     // The 1 GB object, written once where the FILESYSTEM backend (prefix mcd/) finds it as key "big.bin".
     const storagePath = join(scratch, 'storage');
@@ -65,7 +62,7 @@ export default (async () => {
 
     const floor = await startServerProcess(['-e', FLOOR_SERVER], { BENCH_FILE: file });
     stops.push(() => stopChild(floor.child));
-    const filesystem = await startAgent({ MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: storagePath });
+    const filesystem = await startAgent(bundle, { MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: storagePath });
     stops.push(() => stopChild(filesystem.child));
 
     const s3 = await startS3rver('bench');
@@ -80,14 +77,14 @@ export default (async () => {
     };
     // Upload with upload_file (streamed multipart) from one agent process, read from a fresh one, so each peak
     // RSS belongs to one direction.
-    const uploader = await startAgent(s3Env);
+    const uploader = await startAgent(bundle, s3Env);
     const uploadStarted = performance.now();
     const uploaded = await execute(uploader.url, { method: 'upload_file', args: ['big.bin', file] });
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
     if (!uploaded.includes('"__mcd_result__":null')) throw new Error(`upload failed: ${uploaded}`);
     const uploaderPeak = await peakRssMb(uploader.child);
     await stopChild(uploader.child);
-    const s3Reader = await startAgent(s3Env);
+    const s3Reader = await startAgent(bundle, s3Env);
     stops.push(() => stopChild(s3Reader.child));
 
     const floorRead = () => throughput(() => download(floor.url, 'GET'));
@@ -108,7 +105,7 @@ export default (async () => {
     // that seals it with its SHA-256), complete_fragment_set writes the manifest, and download_fragment reads it
     // verified — twice, hashing only, then streaming (storage/verified-read.ts). Each direction in its own process.
     const fragment = async (env: Record<string, string>) => {
-      const writer = await startAgent(env);
+      const writer = await startAgent(bundle, env);
       const started = performance.now();
       const written = await execute(writer.url, {
         method: 'write_fragment',
@@ -120,7 +117,7 @@ export default (async () => {
       const writeSeconds = (performance.now() - started) / 1000;
       const writePeak = await peakRssMb(writer.child);
       await stopChild(writer.child);
-      const reader = await startAgent(env);
+      const reader = await startAgent(bundle, env);
       const readStarted = performance.now();
       await throughput(() => download(`${reader.url}/api/v1/agent/execute/storage/op`, 'POST', fragmentBody('big')));
       const readSeconds = (performance.now() - readStarted) / 1000;
@@ -234,8 +231,8 @@ function fragmentBody(fragmentId: string): string {
 }
 
 /** The built generic bundle (the local server), as it runs in a container. */
-async function startAgent(env: Record<string, string>): Promise<ServerProcess> {
-  return startServerProcess([join(root, 'dist', 'generic', 'index.mjs')], { MCD_LOG_LEVEL: 'warn', ...env });
+async function startAgent(bundle: string, env: Record<string, string>): Promise<ServerProcess> {
+  return startServerProcess([bundle], { MCD_LOG_LEVEL: 'warn', ...env });
 }
 
 /** Reads a whole response, counting bytes without keeping them; resolves the byte count. */
