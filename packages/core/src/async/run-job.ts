@@ -1,6 +1,7 @@
 import type { AgentServices } from '../agent/agent-services';
 import { toErrorEnvelope } from '../errors/error-envelope';
 import { executeOperation } from '../execute/execute-operation';
+import { trackJobWorker } from '../execute/operations-in-flight';
 import { currentLogContext, runWithLogContext } from '../logging/log-context';
 import {
   type AgentResponse,
@@ -69,10 +70,15 @@ export async function runJob(services: AgentServices, work: AsyncWork, runtime: 
       await finishJob(services, store, running, failed('The async request is no longer in storage.'));
       return;
     }
-    const outcome = running.kind
-      ? await runKind(services, store, running, running.kind, requestBody, { continuation: 0, runtime })
-      : await runBeforeDeadline(services, store, running, requestBody);
-    if (outcome) await finishJob(services, store, running, outcome, requestBody);
+    if (running.kind) {
+      const outcome = await runKind(services, store, running, running.kind, requestBody, { continuation: 0, runtime });
+      if (outcome) await finishJob(services, store, running, outcome, requestBody);
+      return;
+    }
+    const recorded = runBeforeDeadline(services, store, running, requestBody).then((outcome) =>
+      finishJob(services, store, running, outcome, requestBody),
+    );
+    await trackJobWorker(services, recorded);
   });
 }
 

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@artemis/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -261,5 +261,36 @@ describe('deadlines, with an injected clock', () => {
     // Assess
     expect((await readStatus(timed, requestId)).__mcd_status__).toBe('Completed');
     expect(jobs.calls.get(JSON.stringify('twice'))).toBe(1);
+  });
+});
+
+describe('closing the agent under a running job', () => {
+  it('records the aborted operation as the job outcome before close resolves, and deletes the stored request', async () => {
+    // Prepare
+    const closingStorage = await tempStorage();
+    const held: AsyncWork[] = [];
+    const closing = await startTestAgent(
+      { MCD_STORAGE: 'FILESYSTEM', MCD_STORAGE_PATH: closingStorage.path },
+      { connectors: jobs.catalog, asyncDispatcher: { kind: 'held', dispatch: async (work) => void held.push(work) } },
+    );
+    try {
+      const requestId = await submit(closing, jobBody('hold', [], {}, 'trace-closing'));
+      const worker = closing.agent.runAsyncWork(held.shift() as AsyncWork);
+      await pollUntilSettled(closing, requestId, ['Pending']);
+      const jobFolder = join(closingStorage.path, 'mcd', 'async', requestId);
+      // Act
+      await closing.close();
+      const files = (await readdir(jobFolder)).filter((name) => name.endsWith('.json')).sort();
+      const final = JSON.parse(await readFile(join(jobFolder, 'final.json'), 'utf8')) as Record<string, unknown>;
+      // Assess
+      await expect(worker).resolves.toBeUndefined();
+      expect(files).toEqual(['final.json', 'pending.json', 'running.json']);
+      expect(final).toMatchObject({
+        status: 'Completed',
+        body: { __mcd_error__: 'Operation aborted: the agent is shutting down', __mcd_trace_id__: 'trace-closing' },
+      });
+    } finally {
+      await closingStorage.remove();
+    }
   });
 });

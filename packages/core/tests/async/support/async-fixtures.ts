@@ -49,8 +49,9 @@ export function testClock(start = Date.parse('2030-01-01T00:00:00Z')) {
 }
 
 /**
- * A FILESYSTEM storage root for one suite. In-process jobs are not awaited by `agent.close()` (a job that never ends
- * is part of what is tested), so one may still be writing while the root is removed: rm retries on ENOTEMPTY.
+ * A FILESYSTEM storage root for one suite. `agent.close()` waits for operation jobs to record their outcome, but not
+ * for jobs of a kind (a delivery stops at its own deadline), so one may still be writing while the root is removed:
+ * rm retries on ENOTEMPTY.
  */
 export async function tempStorage(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'artemis-async-'));
