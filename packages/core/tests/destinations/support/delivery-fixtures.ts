@@ -132,6 +132,9 @@ export async function startDeliveryWorld(
   const held: { request_id: string; continuation?: number }[] = [];
   let holding = options.holdContinuations ?? false;
   let agent: TestAgent | undefined;
+  // The worker runs the world started, awaited by close before the storage goes (a delivery is not awaited by the
+  // agent's close: a run still writing then would fail on the removed root).
+  const runs: (Promise<void> | undefined)[] = [];
   const agentReady = startTestAgent(
     {
       MCD_STORAGE: 'FILESYSTEM',
@@ -153,7 +156,7 @@ export async function startDeliveryWorld(
         dispatch: async (work) => {
           dispatched.push({ ...work });
           if (holding && work.continuation) held.push(work);
-          else setImmediate(() => void agent?.agent.runAsyncWork(work));
+          else setImmediate(() => runs.push(agent?.agent.runAsyncWork(work)));
         },
       },
       ...options.agent,
@@ -173,6 +176,7 @@ export async function startDeliveryWorld(
     },
     close: async () => {
       await world.release();
+      await Promise.allSettled(runs);
       await running.close();
       await mock.close();
       await storage.remove();
