@@ -29,7 +29,7 @@ import { NdjsonReader, type ReadBatch, type RecordConverter } from './ndjson-rea
 import { reportProgress } from './status-report';
 import { TokenBucket } from './token-bucket';
 
-/** Times a run reopens `data_url` after a failed read before the delivery fails. */
+/** Breaks of `data_url`'s stream in a row, with no batch settled between them, before the delivery fails. */
 const SOURCE_ATTEMPTS = 3;
 /** Times a hand-over tries the dispatcher before the delivery fails. */
 const DISPATCH_ATTEMPTS = 3;
@@ -162,6 +162,8 @@ export class DeliveryRun {
     /** The next batch, read while the current one is on its way. */
     let ahead: Promise<ReadBatch> | undefined;
     let sourceFailures = 0;
+    /** Where the checkpoint stood at the last break: a break after progress past it starts the count again. */
+    let brokeAt = -1;
     for (;;) {
       if (!reader) {
         const opened = await this.#open(location);
@@ -174,7 +176,10 @@ export class DeliveryRun {
         batch = await (ahead ?? reader.read(batchSize, config.maxBatchBytes, convert));
         ahead = undefined;
       } catch (error) {
-        // The stream broke: read again from the last settled line, a few times.
+        // The stream broke: read again from the last settled line. A long file over a flaky link may break many
+        // times; only breaks that get no further in between end the delivery.
+        if (this.#checkpoint.byte_offset > brokeAt) sourceFailures = 0;
+        brokeAt = this.#checkpoint.byte_offset;
         sourceFailures++;
         this.#source?.close();
         reader = undefined;

@@ -73,7 +73,7 @@ describe('reading data_url', () => {
   it('reads again from the last settled line when the stream breaks', async () => {
     // Prepare: the first GET is cut a little after the third batch's lines.
     const world = await startDeliveryWorld();
-    const file = await startFileServer(ndjson(600), { breakFirstGetAfter: ndjson(250).length + 7 });
+    const file = await startFileServer(ndjson(600), { breakGetAfter: ndjson(250).length + 7 });
     // Act
     const { status } = await deliver(world, file.url);
     // Assess
@@ -81,6 +81,39 @@ describe('reading data_url', () => {
     const gets = file.requests.filter((request) => request.method === 'GET');
     expect(gets.map((request) => request.range)).toEqual([undefined, `bytes=${ndjson(200).length}-`]);
     expect(status).toMatchObject({ __mcd_result__: { state: 'succeeded', records_sent: 600 } });
+  });
+
+  it('keeps reading a stream that breaks again and again while each read gets further', async () => {
+    // Prepare: the first four GETs are each cut a little after 250 lines' worth of bytes from where they start.
+    const world = await startDeliveryWorld();
+    const cut = ndjson(250).length + 7;
+    const file = await startFileServer(ndjson(1000), { breakGetAfter: cut, brokenGets: 4 });
+    // Act
+    const { status } = await deliver(world, file.url);
+    // Assess
+    expect(receivedIds(world.mock)).toEqual(range(1, 1000));
+    const gets = file.requests.filter((request) => request.method === 'GET');
+    expect(gets.map((request) => request.range)).toEqual([
+      undefined,
+      ...[200, 400, 600, 800].map((lines) => `bytes=${ndjson(lines).length}-`),
+    ]);
+    expect(status).toMatchObject({ __mcd_result__: { state: 'succeeded', records_sent: 1000 } });
+  });
+
+  it('fails after three breaks in a row that get no further', async () => {
+    // Prepare: every GET is cut within the first line.
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(600), { breakGetAfter: 7, brokenGets: Number.POSITIVE_INFINITY });
+    // Act
+    const { status, reports } = await deliver(world, file.url);
+    // Assess
+    expect(file.requests.filter((request) => request.method === 'GET')).toHaveLength(3);
+    expect(world.mock.requests).toEqual([]);
+    expect(reports.at(-1)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/^Reading data_url failed: /),
+    });
+    expect(status).toMatchObject({ __mcd_error_type__: 'DeliveryFailed', __mcd_result__: { byte_offset: 0 } });
   });
 
   it('refuses to go on with a file that changed between runs (its ETag differs)', async () => {

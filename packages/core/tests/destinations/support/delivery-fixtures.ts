@@ -27,8 +27,10 @@ export interface FileServerOptions {
   readonly ignoreRange?: boolean;
   /** Answer HEAD with 403, as an S3 URL pre-signed for GET does. */
   readonly refuseHead?: boolean;
-  /** Cut the first GET's connection after this many bytes. */
-  readonly breakFirstGetAfter?: number;
+  /** Cut a GET's connection after this many bytes of its answer (the first GET's; see `brokenGets`). */
+  readonly breakGetAfter?: number;
+  /** How many GETs, from the first, `breakGetAfter` cuts (1 unless told; Infinity: all). */
+  readonly brokenGets?: number;
   readonly etag?: string;
 }
 
@@ -66,8 +68,8 @@ export async function startFileServer(content: Buffer, options: FileServerOption
       res.writeHead(200, { ...headers, 'content-length': body.length });
     }
     const rest = body.subarray(start);
-    if (gets === 1 && options.breakFirstGetAfter !== undefined) {
-      res.write(rest.subarray(0, options.breakFirstGetAfter), () => res.destroy());
+    if (options.breakGetAfter !== undefined && gets <= (options.brokenGets ?? 1)) {
+      res.write(rest.subarray(0, options.breakGetAfter), () => res.destroy());
       return;
     }
     res.end(rest);
