@@ -175,6 +175,12 @@ export class DeliveryRun {
       try {
         batch = await (ahead ?? reader.read(batchSize, config.maxBatchBytes, convert));
         ahead = undefined;
+        // An answer that ends cleanly short of the size (a capped 206, a chunked answer a proxy gave up on) is not
+        // the end of the file: a break like any other, read on from the last settled line.
+        const total = this.#checkpoint.total_bytes;
+        if (batch.done && total !== null && batch.endOffset < total) {
+          throw new Error(`it ended at byte ${batch.endOffset} of ${total}`);
+        }
       } catch (error) {
         // The stream broke: read again from the last settled line. A long file over a flaky link may break many
         // times; only breaks that get no further in between end the delivery.

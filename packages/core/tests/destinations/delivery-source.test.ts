@@ -116,6 +116,41 @@ describe('reading data_url', () => {
     expect(status).toMatchObject({ __mcd_error_type__: 'DeliveryFailed', __mcd_result__: { byte_offset: 0 } });
   });
 
+  it('does not take an answer that ends before the file does for its end: reads on with Range', async () => {
+    // Prepare: the first GET (chunked) ends cleanly after 250 lines' worth of bytes; each Range answer holds at
+    // most 300 lines' worth (a capped 206); HEAD gave the whole size.
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(1000), {
+      breakGetAfter: ndjson(250).length + 7,
+      cleanBreak: true,
+      maxRangeBytes: ndjson(300).length,
+    });
+    // Act
+    const { status } = await deliver(world, file.url);
+    // Assess
+    expect(receivedIds(world.mock)).toEqual(range(1, 1000));
+    expect(file.requests.filter((request) => request.method === 'GET').length).toBeGreaterThan(3);
+    expect(status).toMatchObject({ __mcd_result__: { state: 'succeeded', records_sent: 1000, progress: 1 } });
+  });
+
+  it('fails, naming where, when every answer ends at the same place short of the size HEAD gave', async () => {
+    // Prepare: every GET ends cleanly within the first line.
+    const world = await startDeliveryWorld();
+    const file = await startFileServer(ndjson(600), {
+      breakGetAfter: 7,
+      brokenGets: Number.POSITIVE_INFINITY,
+      cleanBreak: true,
+    });
+    // Act
+    const { status, reports } = await deliver(world, file.url);
+    // Assess
+    const reason = `Reading data_url failed: it ended at byte 7 of ${ndjson(600).length}`;
+    expect(file.requests.filter((request) => request.method === 'GET')).toHaveLength(3);
+    expect(world.mock.requests).toEqual([]);
+    expect(reports.at(-1)).toMatchObject({ state: 'failed', reason });
+    expect(status).toMatchObject({ __mcd_error__: reason, __mcd_error_type__: 'DeliveryFailed' });
+  });
+
   it('refuses to go on with a file that changed between runs (its ETag differs)', async () => {
     // Prepare: the file is replaced while the first run sends its second batch.
     const file = await startFileServer(ndjson(1000));

@@ -31,6 +31,10 @@ export interface FileServerOptions {
   readonly breakGetAfter?: number;
   /** How many GETs, from the first, `breakGetAfter` cuts (1 unless told; Infinity: all). */
   readonly brokenGets?: number;
+  /** Cut them cleanly: a chunked answer (no Content-Length) that simply ends, as a proxy giving up may send. */
+  readonly cleanBreak?: boolean;
+  /** Answer a Range request with at most this many bytes (its Content-Range says so), as some CDNs do. */
+  readonly maxRangeBytes?: number;
   readonly etag?: string;
 }
 
@@ -62,14 +66,18 @@ export async function startFileServer(content: Buffer, options: FileServerOption
       return void res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
     }
     const headers = { etag: state.etag, 'content-type': 'application/x-ndjson' };
+    const end = start > 0 ? Math.min(body.length, start + (options.maxRangeBytes ?? body.length)) : body.length;
+    const broken = options.breakGetAfter !== undefined && gets <= (options.brokenGets ?? 1);
     if (start > 0) {
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end - 1}/${body.length}` });
     } else {
-      res.writeHead(200, { ...headers, 'content-length': body.length });
+      res.writeHead(200, broken && options.cleanBreak ? headers : { ...headers, 'content-length': body.length });
     }
-    const rest = body.subarray(start);
-    if (options.breakGetAfter !== undefined && gets <= (options.brokenGets ?? 1)) {
-      res.write(rest.subarray(0, options.breakGetAfter), () => res.destroy());
+    const rest = body.subarray(start, end);
+    if (broken) {
+      const sent = rest.subarray(0, options.breakGetAfter);
+      if (options.cleanBreak) res.end(sent);
+      else res.write(sent, () => res.destroy());
       return;
     }
     res.end(rest);
