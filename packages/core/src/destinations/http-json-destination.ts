@@ -54,7 +54,7 @@ export const httpJsonDestination: DestinationModule = {
     const { headers, url_prefix: prefix } = credentials.data;
     if (headers && Object.keys(headers).length > 0) {
       if (!prefix) throw new Error('the http-json secret has headers but no url_prefix they may be sent to');
-      if (!(context.settings as HttpJsonSettings).url.startsWith(prefix)) {
+      if (!isUnder((context.settings as HttpJsonSettings).url, prefix)) {
         throw new Error(`settings.url is not under the url_prefix of the http-json secret (${prefix})`);
       }
     }
@@ -69,6 +69,20 @@ export const httpJsonDestination: DestinationModule = {
     return post(`[${batch.join(',')}]`, context);
   },
 };
+
+/**
+ * Whether `url` lies under `prefix` as the request will be sent: the same origin (scheme, host, port: so neither
+ * `https://api.example.evil.com` nor `https://api.example@evil.com` passes a prefix written without its slash), and a
+ * path inside the prefix's path after the URL parser has resolved `..` and `%2e%2e` (a string comparison of the raw
+ * text would let `/v1/../admin` through `/v1/`). A prefix path without a trailing slash is a whole segment.
+ */
+export function isUnder(url: string, prefix: string): boolean {
+  const target = new URL(url);
+  const base = new URL(prefix);
+  if (target.origin !== base.origin || target.username || target.password) return false;
+  const folder = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  return target.pathname === base.pathname || target.pathname.startsWith(folder);
+}
 
 /** POSTs `{"<data_key>": <records, a JSON array>}` and judges the answer. */
 async function post(records: string, context: BatchContext): Promise<void> {
