@@ -52,12 +52,20 @@ export function dataLocationOf(dataUrl: string, storage: AgentStorage): DataLoca
       `Invalid request: data_url: only the agent's bucket ${storage.bucketName ?? ''} can be read`,
     );
   }
-  const name = decodeURIComponent(match[2] as string);
+  const name = decodedName(match[2] as string);
   const prefix = storage.prefix ? `${storage.prefix}/` : '';
   if (!name.startsWith(prefix)) {
     throw new BadRequestError(`Invalid request: data_url: the object must be under the agent's prefix ${prefix}`);
   }
   return { kind: 'storage', key: checkedKey(name.slice(prefix.length), storage) };
+}
+
+function decodedName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new BadRequestError('Invalid request: data_url: the object name is not valid percent-encoding');
+  }
 }
 
 function checkedKey(key: string, storage: AgentStorage): string {
