@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type * as z from 'zod/mini';
 import type { AgentServices } from '../agent/agent-services';
 import { encodeJsonBuffer } from '../encoding/json-encoder';
 import { OperationError } from '../errors/agent-errors';
@@ -20,8 +21,15 @@ import {
   runFile,
 } from './job-records';
 
-/** Reads of a progress record before a torn one counts as a failure. */
-const PROGRESS_READS = 3;
+/**
+ * Reads of a job's object before a torn one counts as a failure. The pauses between them double from 10 ms (310 ms
+ * in all): s3rver, the S3 emulator of local development and the e2e suites, rewrites an object in place (truncate,
+ * then write), so while a fast delivery rewrites its checkpoint back to back a read often lands inside a write, and
+ * on a loaded machine three reads 10-20 ms apart all did (a status read then failed).
+ */
+const TORN_READS = 6;
+
+const timerPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The agent's storage cannot hold async jobs (an embedder's seam-only backend). */
 export class AsyncStorageUnsupportedError extends OperationError {
@@ -32,7 +40,11 @@ export class AsyncStorageUnsupportedError extends OperationError {
 
 /** Jobs in the agent's storage (job-records.ts has the layout). Any instance of the agent reads what another wrote. */
 export class JobStore {
-  constructor(readonly storage: FullStorageBackend) {}
+  constructor(
+    readonly storage: FullStorageBackend,
+    /** The pause between reads of a torn object (injected by tests). */
+    private readonly pause: (ms: number) => Promise<void> = timerPause,
+  ) {}
 
   static async of(services: AgentServices): Promise<JobStore> {
     const storage = await services.storage();
@@ -69,26 +81,13 @@ export class JobStore {
     return undefined;
   }
 
-  /**
-   * The progress record of a job of a kind; undefined before its first one. It is rewritten while it is read: a
-   * store that serves an object while replacing it (an emulator; S3, GCS and Azure replace atomically) may hand out
-   * a torn copy, so a read that breaks or does not parse is tried again before it counts as a failure.
-   */
-  async progress(requestId: string): Promise<JobProgress | undefined> {
-    const key = jobKey(requestId, PROGRESS_FILE);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const bytes = await this.#readOptional(key);
-        if (!bytes) return undefined;
-        const parsed = jobProgressSchema.safeParse(safeJson(bytes));
-        if (parsed.success) return parsed.data;
-        if (attempt >= PROGRESS_READS)
-          throw new OperationError(`The async progress record of ${requestId} is not valid`);
-      } catch (error) {
-        if (attempt >= PROGRESS_READS) throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-    }
+  /** The progress record of a job of a kind; undefined before its first one (it is rewritten while it is read). */
+  progress(requestId: string): Promise<JobProgress | undefined> {
+    return this.#readJson(
+      jobKey(requestId, PROGRESS_FILE),
+      jobProgressSchema,
+      `The async progress record of ${requestId} is not valid`,
+    );
   }
 
   /** Replaces the progress record (a job of a kind writes it as it goes, renewing its lease). */
@@ -156,12 +155,28 @@ export class JobStore {
     return this.storage.writeIfAbsent(jobKey(record.request_id, file), encodeJsonBuffer(record));
   }
 
-  async #readRecord(key: string): Promise<JobRecord | undefined> {
-    const bytes = await this.#readOptional(key);
-    if (!bytes) return undefined;
-    const parsed = jobRecordSchema.safeParse(safeJson(bytes));
-    if (!parsed.success) throw new OperationError(`The async record ${key} is not valid`);
-    return parsed.data;
+  #readRecord(key: string): Promise<JobRecord | undefined> {
+    return this.#readJson(key, jobRecordSchema, `The async record ${key} is not valid`);
+  }
+
+  /**
+   * One JSON object of the job; undefined when absent. A store that serves an object while writing it (an emulator;
+   * S3, GCS and Azure replace atomically) may hand out a torn copy — of a progress record it rewrites, of a record
+   * being created — so a read that breaks or does not parse is tried again before it counts as a failure.
+   */
+  async #readJson<T>(key: string, schema: z.ZodMiniType<T, unknown>, invalid: string): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const bytes = await this.#readOptional(key);
+        if (!bytes) return undefined;
+        const parsed = schema.safeParse(safeJson(bytes));
+        if (parsed.success) return parsed.data;
+        if (attempt >= TORN_READS) throw new OperationError(invalid);
+      } catch (error) {
+        if (attempt >= TORN_READS) throw error;
+      }
+      await this.pause(10 * 2 ** (attempt - 1));
+    }
   }
 
   async #readOptional(key: string): Promise<Buffer | undefined> {
