@@ -29,8 +29,6 @@ import {
  */
 const TORN_READS = 6;
 
-const timerPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** The agent's storage cannot hold async jobs (an embedder's seam-only backend). */
 export class AsyncStorageUnsupportedError extends OperationError {
   constructor() {
@@ -42,14 +40,14 @@ export class AsyncStorageUnsupportedError extends OperationError {
 export class JobStore {
   constructor(
     readonly storage: FullStorageBackend,
-    /** The pause between reads of a torn object (injected by tests). */
-    private readonly pause: (ms: number) => Promise<void> = timerPause,
+    /** The pause between reads of a torn object: the agent's own (`services.async.sleep`, injected by tests). */
+    private readonly pause: (ms: number) => Promise<void>,
   ) {}
 
   static async of(services: AgentServices): Promise<JobStore> {
     const storage = await services.storage();
     if (!isFullStorageBackend(storage)) throw new AsyncStorageUnsupportedError();
-    return new JobStore(storage);
+    return new JobStore(storage, (ms) => services.async.sleep(ms));
   }
 
   /** Stores the request, then the Pending record. */
